@@ -1,0 +1,232 @@
+"""Trama's one settings module.
+
+Everything an installation may change comes from the environment through the strict readers of
+`trama.core.env`; there is no separate production module, so what the tests run is what
+production runs. README.md lists every variable.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONCE, NONE, SELF
+
+from trama.core.env import env_bool, env_choice, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+DEBUG = env_bool("DJANGO_DEBUG", False)
+# Only a development server may run with the well-known key; anything else must bring its own.
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", "dev-only-insecure-key-never-in-production" if DEBUG else None)
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "simple_history",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
+    "django_htmx",
+    "trama.core",
+    "trama.accounts",
+    "trama.territory",
+    "trama.network",
+    "trama.portal",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "trama.accounts.middleware.SessionLifetimeMiddleware",
+    "trama.accounts.middleware.TwoFactorMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    "trama.core.middleware.NoStoreForAuthenticatedMiddleware",
+    # django-axes must stay last: it turns its lockout exception into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "trama.urls"
+WSGI_APPLICATION = "trama.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "trama" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+                "trama.accounts.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------------------
+# SQLite is the embedded default; production sets DATABASE_URL=postgres://…
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        conn_max_age=env_int("DJANGO_DB_CONN_MAX_AGE", 60, minimum=0),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # IMMEDIATE transactions take the write lock up front, so two concurrent read-then-write
+    # services queue instead of failing with "database is locked" half-way (SQLite has no
+    # SELECT … FOR UPDATE); WAL lets readers continue while one writer works.
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Authentication (S15, S16) -----------------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:home"
+LOGOUT_REDIRECT_URL = "portal:index"
+
+# Two-factor authentication is required for the roles that read case data. Switching it off is
+# for demonstrations only, and `check --deploy` warns when it is off (trama.accounts.checks).
+TRAMA_REQUIRE_2FA = env_bool("TRAMA_REQUIRE_2FA", True)
+TRAMA_2FA_ROLES = env_list("TRAMA_2FA_ROLES", ["coordinator", "operator"])
+OTP_TOTP_ISSUER = env_str("TRAMA_OTP_ISSUER", "Trama")
+
+AXES_FAILURE_LIMIT = env_int("TRAMA_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("TRAMA_LOGIN_COOLOFF_MINUTES", 15, minimum=1))
+# Lock the pair (account, address): an attacker cannot lock a colleague out from elsewhere, and a
+# whole office behind one address is not locked out by one person's typos.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_IPWARE_PROXY_COUNT = env_int("TRAMA_PROXY_COUNT", 0, minimum=0) or None
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+TRAMA_SESSION_IDLE_MINUTES = env_int("TRAMA_SESSION_IDLE_MINUTES", 30, minimum=1)
+TRAMA_SESSION_MAX_HOURS = env_int("TRAMA_SESSION_MAX_HOURS", 10, minimum=1)
+SESSION_COOKIE_AGE = TRAMA_SESSION_MAX_HOURS * 3600
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# --- HTTP security (S17) -----------------------------------------------------------------
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_HTTPONLY = True
+SECURE_HSTS_SECONDS = env_int("DJANGO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_SECURE_HSTS_PRELOAD", not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if env_bool("DJANGO_BEHIND_PROXY", False):
+    # Only behind a proxy that overwrites this header (deploy/nginx.conf does).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# --- Internationalisation ----------------------------------------------------------------
+LANGUAGE_CODE = "it"
+LANGUAGES = [("it", "Italiano"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Europe/Rome"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files and uploads ------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+MEDIA_ROOT = Path(env_str("TRAMA_MEDIA_ROOT", str(BASE_DIR / "media")))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if env_bool("TRAMA_STATIC_MANIFEST", not DEBUG)
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+
+# --- E-mail ------------------------------------------------------------------------------
+# The app works without a mail server: by default messages go to the console log.
+EMAIL_BACKEND = env_choice(
+    "TRAMA_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend",
+    {
+        "django.core.mail.backends.console.EmailBackend",
+        "django.core.mail.backends.smtp.EmailBackend",
+        "django.core.mail.backends.locmem.EmailBackend",
+    },
+)
+EMAIL_HOST = env_str("TRAMA_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("TRAMA_EMAIL_PORT", 587, minimum=1)
+EMAIL_HOST_USER = env_str("TRAMA_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("TRAMA_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("TRAMA_EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = env_str("TRAMA_EMAIL_FROM", "Trama <noreply@localhost>")
+
+# --- Logging -----------------------------------------------------------------------------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {
+        "handlers": ["console"],
+        "level": env_choice("TRAMA_LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"}),
+    },
+}
+
+# History rows are exposed in pages: opaque ids there too.
+SIMPLE_HISTORY_HISTORY_ID_USE_UUID = True

@@ -1,0 +1,20 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+# The administration site signs people in through Trama's own login, so it gets the same
+# lockout, audit and second factor as everything else.
+admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "Trama"
+
+urlpatterns = [
+    path("lingua/", set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("area/", include("trama.territory.urls")),
+    path("", include("trama.accounts.urls")),
+    # Last: `/<programme-slug>/` catches the first free path segment (see RESERVED_SLUGS).
+    path("", include("trama.portal.urls")),
+]
