@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from django.test import Client
@@ -18,6 +20,9 @@ from trama.core.tests.factories import (
 )
 from trama.network.models import Organisation, Partnership
 from trama.territory.models import Programme
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 
 
 @pytest.fixture(autouse=True)
@@ -86,3 +91,53 @@ def login() -> Callable[[Client, User], Client]:
         return client
 
     return sign_in
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture
+def page(request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A Playwright page in Debian's chromium (never a downloaded browser). A failing test leaves
+    a screenshot in test-artifacts/; CSP violations and page errors are collected on `page.problems`."""
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="it-IT", viewport={"width": 1280, "height": 900})
+        browser_page = context.new_page()
+        browser_page.set_default_timeout(10_000)
+        problems: list[str] = []
+        browser_page.on(
+            "console",
+            lambda message: problems.append(message.text) if message.type == "error" else None,
+        )
+        browser_page.on("pageerror", lambda error: problems.append(str(error)))
+        browser_page.problems = problems  # type: ignore[attr-defined]
+        yield browser_page
+        report = getattr(request.node, "rep_call", None)
+        if report is not None and report.failed:
+            browser_page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-failure.png"), full_page=True)
+        context.close()
+        browser.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
