@@ -172,7 +172,7 @@ class AuditEvent(models.Model):
     target_id = models.CharField(_("record"), max_length=64, blank=True)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.SUCCESS)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
-    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
 
     objects = AuditEventQuerySet.as_manager()
 

@@ -164,7 +164,11 @@ def member_add(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
             role=data["role"],
             is_supervisor=data["is_supervisor"],
         )
-        messages.success(request, _("%(email)s now has the role in this programme.") % {"email": data["email"]})
+        messages.success(
+            request,
+            _("%(email)s now has the role of %(role)s in this programme.")
+            % {"email": data["email"], "role": Role(data["role"]).label},
+        )
         return redirect("accounts:member-list", slug=access.programme.slug)
     return render(request, "accounts/member_form.html", {"access": access, "form": form})
 

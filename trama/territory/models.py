@@ -22,7 +22,7 @@ RESERVED_SLUGS = frozenset(
 
 def validate_programme_slug(value: str) -> None:
     if value in RESERVED_SLUGS:
-        raise ValidationError(_("This address is reserved by the application; choose another."))
+        raise ValidationError(_("This address is reserved for the application; choose another."))
 
 
 class Municipality(models.Model):
