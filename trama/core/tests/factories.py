@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from datetime import date, time
+from decimal import Decimal
+
 import factory
 
 from trama.accounts.models import Membership, Role, User
-from trama.network.models import Organisation, Partnership
-from trama.territory.models import ActionLine, Programme
+from trama.network.models import CitizenGroup, CommunityPlace, OpeningHours, Organisation, Partnership, TaxonomyTerm
+from trama.territory.models import ActionLine, Municipality, Programme
 
 PASSWORD = "a-long-test-password-42"
 
@@ -68,3 +71,56 @@ class ActionLineFactory(factory.django.DjangoModelFactory):
     programme = factory.SubFactory(ProgrammeFactory)
     code = factory.Sequence(lambda n: f"linea-{n}")
     name = factory.Sequence(lambda n: f"Linea {n}")
+
+
+class CommunityPlaceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CommunityPlace
+        skip_postgeneration_save = True
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    kind = CommunityPlace.Kind.COMMUNITY_LAB
+    name = factory.Sequence(lambda n: f"Laboratorio {n}")
+    managing_organisation = factory.SubFactory(OrganisationFactory)
+    address = factory.Sequence(lambda n: f"Via Roma {n + 1}")
+    municipality = factory.LazyFunction(lambda: Municipality.objects.get(istat_code="018110"))
+    latitude = Decimal("45.18500")
+    longitude = Decimal("9.15500")
+
+    @factory.post_generation
+    def services(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
+        if create and extracted:
+            self.services.set(TaxonomyTerm.objects.filter(vocabulary="service", code__in=extracted))
+
+
+class OpeningHoursFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OpeningHours
+
+    place = factory.SubFactory(CommunityPlaceFactory)
+    weekday = 1
+    opens_at = time(15, 0)
+    closes_at = time(18, 0)
+
+
+class CitizenGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CitizenGroup
+        skip_postgeneration_save = True
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    name = factory.Sequence(lambda n: f"Gruppo di cittadini {n}")
+    municipality = factory.LazyFunction(lambda: Municipality.objects.get(istat_code="018110"))
+    location_precision = CitizenGroup.Precision.MUNICIPALITY
+    latitude = Decimal("45.19000")
+    longitude = Decimal("9.16000")
+    public_contact = "gruppo@example.org"
+    contact_name = "Maria Riservata"
+    contact_email = "maria.riservata@example.org"
+    contact_phone = "+39 333 0000000"
+    contact_consent_on = date(2020, 7, 2)
+
+    @factory.post_generation
+    def themes(self, create: bool, extracted: list[str] | None, **kwargs: object) -> None:
+        if create and extracted:
+            self.themes.set(TaxonomyTerm.objects.filter(vocabulary="theme", code__in=extracted))
