@@ -13,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 
-from trama.core.env import env_bool, env_choice, env_int, env_list, env_str
+from trama.core.env import env_bool, env_choice, env_int, env_list, env_optional, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -160,12 +160,30 @@ if env_bool("DJANGO_BEHIND_PROXY", False):
     # Only behind a proxy that overwrites this header (deploy/nginx.conf does).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
+# --- Map ---------------------------------------------------------------------------------
+# Tiles come from a configurable server; with none reachable the map still shows its markers.
+# An empty TRAMA_MAP_TILE_URL switches tiles off entirely (markers on a plain background).
+TRAMA_MAP_TILE_URL = env_optional("TRAMA_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+TRAMA_MAP_TILE_ATTRIBUTION = env_str("TRAMA_MAP_TILE_ATTRIBUTION", "© OpenStreetMap contributors (ODbL)")
+
+
+def _tile_origin(url: str) -> list[str]:
+    """The scheme and host of the tile server, for the CSP's img-src."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url.replace("{s}", "a"))
+    if not parts.scheme or not parts.netloc:
+        return []
+    host = parts.netloc.replace("a.", "*.", 1) if "{s}" in url else parts.netloc
+    return [f"{parts.scheme}://{host}"]
+
+
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
         "script-src": [SELF, NONCE],
         "style-src": [SELF],
-        "img-src": [SELF, "data:"],
+        "img-src": [SELF, "data:", *_tile_origin(TRAMA_MAP_TILE_URL)],
         "font-src": [SELF, "data:"],
         "connect-src": [SELF],
         "object-src": [NONE],

@@ -64,3 +64,9 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
     if value not in choices:
         raise ImproperlyConfigured(f"{name} must be one of {sorted(choices)}, not {value!r}.")
     return value
+
+
+def env_optional(name: str, default: str) -> str:
+    """Like env_str, but an explicitly empty value means "none" instead of "use the default"."""
+    value = os.environ.get(name)
+    return default if value is None else value.strip()
