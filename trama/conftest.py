@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 import pytest
@@ -142,3 +143,64 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"rep_{report.when}", report)
+
+
+# --- The personas of the case record (STYLE.md rule 18) ---------------------------------------
+
+
+@pytest.fixture
+def casework(programme: Programme, lead: Organisation) -> SimpleNamespace:
+    """A case of programme A owned by `partner`, and every persona that must see it or not:
+
+    - `owner`: operator of `partner` on the case team;
+    - `colleague`: operator of `partner`, not on the team and not supervisor → sees nothing;
+    - `supervisor`: operator of `partner` marked supervisor → sees all of `partner`'s cases;
+    - `stranger`: operator of another organisation → sees nothing;
+    - `coordinator`: coordinator of the programme → sees every case;
+    - `lab_manager`, `evaluator`, `volunteer`, `funder`: see no case data;
+    - `outsider`: coordinator of programme B → sees nothing of programme A.
+    """
+    from trama.casework.tests.factories import CaseFactory, CaseTeamMemberFactory, HouseholdMemberFactory
+
+    partner = OrganisationFactory(name="Cooperativa del caso")
+    PartnershipFactory(programme=programme, organisation=partner)
+    other = OrganisationFactory(name="Altra cooperativa")
+    PartnershipFactory(programme=programme, organisation=other)
+
+    def person(role: str, organisation: Organisation, *, supervisor: bool = False, of: Programme | None = None) -> User:
+        return MembershipFactory(
+            programme=of or programme, organisation=organisation, role=role, is_supervisor=supervisor
+        ).user
+
+    owner = person(Role.OPERATOR, partner)
+    case = CaseFactory(programme=programme, organisation=partner)
+    CaseTeamMemberFactory(case=case, user=owner, organisation=partner, is_lead=True)
+    member = HouseholdMemberFactory(household=case.household)
+    other_programme = ProgrammeFactory(slug="programma-b", name="Programma B")
+    return SimpleNamespace(
+        case=case,
+        household=case.household,
+        person=member.person,
+        partner=partner,
+        other_organisation=other,
+        owner=owner,
+        colleague=person(Role.OPERATOR, partner),
+        supervisor=person(Role.OPERATOR, partner, supervisor=True),
+        stranger=person(Role.OPERATOR, other),
+        coordinator=person(Role.COORDINATOR, lead),
+        lab_manager=person(Role.LAB_MANAGER, partner),
+        evaluator=person(Role.EVALUATOR, lead),
+        volunteer=person(Role.VOLUNTEER, partner),
+        funder=person(Role.FUNDER, lead),
+        outsider=person(Role.COORDINATOR, lead, of=other_programme),
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Transactional tests (browser journeys, real concurrency) empty the database when they end,
+    reference data included (municipalities, taxonomy terms from data migrations): restore it for
+    the tests that follow, whatever order `-n 2` gives them."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            item.add_marker(pytest.mark.django_db(**{**marker.kwargs, "serialized_rollback": True}), append=False)

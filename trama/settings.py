@@ -13,7 +13,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 
-from trama.core.env import env_bool, env_choice, env_int, env_list, env_optional, env_str
+from trama.core.env import derive_development_key, env_bool, env_choice, env_int, env_list, env_optional, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "trama.accounts",
     "trama.territory",
     "trama.network",
+    "trama.people",
+    "trama.casework",
     "trama.portal",
 ]
 
@@ -134,6 +136,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env_int("TRAMA_LOGIN_COOLOFF_MINUTES", 15,
 # whole office behind one address is not locked out by one person's typos.
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_IPWARE_PROXY_COUNT = env_int("TRAMA_PROXY_COUNT", 0, minimum=0) or None
@@ -159,6 +162,16 @@ X_FRAME_OPTIONS = "DENY"
 if env_bool("DJANGO_BEHIND_PROXY", False):
     # Only behind a proxy that overwrites this header (deploy/nginx.conf does).
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Confidential notes (S6) ----------------------------------------------------------------
+# Fernet keys, comma-separated: the first encrypts, all decrypt (rotation). Production must set
+# its own and keep them outside the database and its backups; development derives one from the
+# secret key so `make run` needs nothing more.
+TRAMA_FIELD_ENCRYPTION_KEYS = env_list(
+    "TRAMA_FIELD_ENCRYPTION_KEYS", [derive_development_key(SECRET_KEY)] if DEBUG else []
+)
+# The key of the stable pseudonyms given to evaluators and extracts (S9): HMAC, outside the database.
+TRAMA_PSEUDONYM_KEY = env_str("TRAMA_PSEUDONYM_KEY", f"dev-pseudonyms-{SECRET_KEY}" if DEBUG else "")
 
 # --- Map ---------------------------------------------------------------------------------
 # Tiles come from a configurable server; with none reachable the map still shows its markers.

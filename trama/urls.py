@@ -14,7 +14,12 @@ urlpatterns = [
     path("lingua/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("area/", include("trama.territory.urls")),
+    path("area/", include("trama.network.urls")),
+    path("area/", include("trama.people.urls")),
+    path("area/", include("trama.casework.urls")),
     path("", include("trama.accounts.urls")),
+    path("hsds/", include("trama.network.hsds.urls")),
+    path("", include("trama.casework.public_urls")),
     # Last: `/<programme-slug>/` catches the first free path segment (see RESERVED_SLUGS).
     path("", include("trama.portal.urls")),
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.core.checks import CheckMessage, Tags, Warning, register
+from django.core.checks import CheckMessage, Error, Tags, Warning, register
 
 
 @register(Tags.security, deploy=True)
@@ -19,3 +19,27 @@ def check_two_factor_enabled(app_configs: Any, **kwargs: Any) -> list[CheckMessa
             id="trama.W001",
         )
     ]
+
+
+@register(Tags.security)
+def check_keys_outside_the_database(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
+    """Confidential notes and pseudonyms need keys kept outside the database (S6, S9)."""
+    errors: list[CheckMessage] = []
+    if not settings.DEBUG and not settings.TRAMA_FIELD_ENCRYPTION_KEYS:
+        errors.append(
+            Error(
+                "TRAMA_FIELD_ENCRYPTION_KEYS is not set.",
+                hint="Generate one with: python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())' and keep it outside the database and its backups.",
+                id="trama.E001",
+            )
+        )
+    if not settings.DEBUG and not settings.TRAMA_PSEUDONYM_KEY:
+        errors.append(
+            Error(
+                "TRAMA_PSEUDONYM_KEY is not set.",
+                hint="A long random string, kept outside the database: it makes evaluators' pseudonyms.",
+                id="trama.E002",
+            )
+        )
+    return errors

@@ -7,6 +7,8 @@ to a development default.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -70,3 +72,8 @@ def env_optional(name: str, default: str) -> str:
     """Like env_str, but an explicitly empty value means "none" instead of "use the default"."""
     value = os.environ.get(name)
     return default if value is None else value.strip()
+
+
+def derive_development_key(secret: str) -> str:
+    """A Fernet key derived from the secret key, for development only (`make run`)."""
+    return base64.urlsafe_b64encode(hashlib.sha256(f"trama-field-key:{secret}".encode()).digest()).decode()

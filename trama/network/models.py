@@ -135,13 +135,13 @@ class TaxonomyTerm(BaseModel):
 
 def _validate_in_italy(latitude: Decimal | None, longitude: Decimal | None) -> None:
     if (latitude is None) != (longitude is None):
-        raise ValidationError(_("Give both latitude and longitude, or neither."))
+        raise ValidationError({"latitude": _("Give both latitude and longitude, or neither.")})
     if latitude is None or longitude is None:
         return
     if not (ITALY_LATITUDE[0] <= latitude <= ITALY_LATITUDE[1]) or not (
         ITALY_LONGITUDE[0] <= longitude <= ITALY_LONGITUDE[1]
     ):
-        raise ValidationError(_("The coordinates are outside Italy: check latitude and longitude."))
+        raise ValidationError({"latitude": _("The coordinates are outside Italy: check latitude and longitude.")})
 
 
 class PublishedQuerySet(ProgrammeScopedQuerySet):

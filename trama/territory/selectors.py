@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet, Sum
@@ -35,12 +36,27 @@ def programme_action_lines(programme: Programme) -> QuerySet[ActionLine]:
     return ActionLine.objects.for_programme(programme).order_by("position", "name")
 
 
-def programme_partners_by_role(programme: Programme) -> list[tuple[str, list[Partnership]]]:
-    """[(role label, partnerships)] in the order lead, partners, supporters, network."""
+@dataclass(frozen=True)
+class PartnerGroup:
+    """The organisations of one role, with their count by kind (seed 002: "11 enti locali…")."""
+
+    label: str
+    partnerships: list[Partnership]
+    kinds: list[tuple[str, int]]
+
+
+def programme_partners_by_role(programme: Programme) -> list[PartnerGroup]:
+    """The partnership grouped by role, in the order lead, partners, supporters, network."""
     grouped: dict[str, list[Partnership]] = {role: [] for role in Partnership.Role.values}
     for partnership in programme_partnerships(programme):
         grouped[partnership.role].append(partnership)
-    return [(Partnership.Role(role).label, items) for role, items in grouped.items() if items]
+    groups = []
+    for role, items in grouped.items():
+        if not items:
+            continue
+        kinds = Counter(item.organisation.get_kind_display() for item in items)
+        groups.append(PartnerGroup(Partnership.Role(role).label, items, sorted(kinds.items(), key=lambda kv: -kv[1])))
+    return groups
 
 
 def municipality_search(query: str, *, exclude_programme: Programme | None = None) -> QuerySet[Municipality]:

@@ -8,6 +8,8 @@ from django.views.decorators.http import require_POST
 
 from trama.accounts.models import Role
 from trama.accounts.permissions import ProgrammeAccess, programme_view
+from trama.casework.selectors.cases import home_panel
+from trama.casework.selectors.delivery import operator_home_context
 from trama.core.concurrency import StaleVersionError
 from trama.territory import services
 from trama.territory.forms import ActionLineForm, ProgrammeForm
@@ -24,6 +26,9 @@ from trama.territory.selectors import (
 def programme_home(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
     """The home page of every role: the programme's facts, and what this role can do next."""
     programme = access.programme
+    delivery = {}
+    if access.has_role(Role.OPERATOR, Role.LAB_MANAGER):
+        delivery = {"show_delivery": True, **operator_home_context(request.user, programme)}
     return render(
         request,
         "territory/programme_home.html",
@@ -34,6 +39,8 @@ def programme_home(request: HttpRequest, access: ProgrammeAccess) -> HttpRespons
             "action_lines": programme_action_lines(programme),
             "partners_by_role": programme_partners_by_role(programme),
             "targets": programme.targets.order_by("indicator_code", "date"),
+            **home_panel(request.user, programme, access.roles),
+            **delivery,
         },
     )
 

@@ -9,5 +9,8 @@ from __future__ import annotations
 
 STEPS = [
     "trama.core.demo.programmes",
+    "trama.core.demo.network",
     "trama.core.demo.users",
+    "trama.core.demo.casework",
+    "trama.core.demo.delivery",
 ]

@@ -18,6 +18,8 @@ PRODUCTION_ENV = {
     "DJANGO_SECURE_SSL_REDIRECT": "true",
     "DJANGO_SECURE_COOKIES": "true",
     "TRAMA_REQUIRE_2FA": "true",
+    "TRAMA_FIELD_ENCRYPTION_KEYS": "3q2-7wxKj0C6lKXbXl1hF5pZ8yQvN2mR4tY6uI8oP0A=",
+    "TRAMA_PSEUDONYM_KEY": "a-production-like-pseudonym-key",
     "PATH": os.environ.get("PATH", ""),
 }
 
@@ -75,3 +77,10 @@ def test_it_refuses_to_start_without_a_secret_key_in_production():
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_it_refuses_to_run_in_production_without_the_keys_outside_the_database():
+    result = _deploy_check(TRAMA_FIELD_ENCRYPTION_KEYS="", TRAMA_PSEUDONYM_KEY="")
+    assert result.returncode != 0
+    assert "trama.E001" in result.stderr + result.stdout
+    assert "trama.E002" in result.stderr + result.stdout
