@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from trama.accounts.models import Role
 from trama.accounts.permissions import ProgrammeAccess, programme_view
 from trama.core.concurrency import StaleVersionError
+from trama.core.forms import add_service_errors
 from trama.network import services
 from trama.network.forms import GroupForm, OpeningHoursFormSet, OrganisationForm, PlaceForm
 from trama.network.models import CitizenGroup, CommunityPlace, OpeningHours, Partnership
@@ -31,15 +30,6 @@ PAGE_SIZE = 25
 STALE = gettext_lazy(
     "Someone else saved this record while you were editing it. Their version is shown: apply your changes again."
 )
-
-
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    """Show a service's validation error on the form (field errors where the form has the field)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _tiles() -> dict[str, str]:
@@ -116,7 +106,7 @@ def organisation_edit(
                 actor=request.user, programme=access.programme, organisation=organisation, **form.partnership_fields()
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The organisation has been saved."))
             return redirect("network:overview", slug=access.programme.slug)
@@ -186,7 +176,7 @@ def place_create(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
                 photo=form.cleaned_data.get("photo_upload"),
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The place has been saved. Now set its opening hours."))
             return redirect("network:place-hours", slug=access.programme.slug, place_id=place.public_id)
@@ -212,7 +202,7 @@ def place_edit(request: HttpRequest, access: ProgrammeAccess, place_id: str) -> 
             messages.error(request, STALE)
             return redirect("network:place-edit", slug=access.programme.slug, place_id=place.public_id)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The place has been saved."))
             return redirect("network:place-list", slug=access.programme.slug)
@@ -294,7 +284,7 @@ def group_edit(request: HttpRequest, access: ProgrammeAccess, group_id: str | No
             messages.error(request, STALE)
             return redirect("network:group-edit", slug=access.programme.slug, group_id=group_id)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The group has been saved."))
             return redirect("network:group-list", slug=access.programme.slug)

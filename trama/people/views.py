@@ -25,6 +25,7 @@ from trama.accounts.permissions import ProgrammeAccess, programme_view
 from trama.casework.models import Case
 from trama.core.concurrency import StaleVersionError
 from trama.core.exports import csv_bytes
+from trama.core.forms import add_service_errors
 from trama.core.processing import register
 from trama.people import services
 from trama.people.documents import render_pdf
@@ -61,14 +62,6 @@ STAFF = (Role.COORDINATOR, Role.OPERATOR)
 STALE = gettext_lazy(
     "Someone else saved this record while you were editing it. Their version is shown: apply your changes again."
 )
-
-
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _case_url(slug: str, case: Case) -> str | None:
@@ -207,7 +200,7 @@ def person_create(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse
             if not error.same_tax_code:
                 form.offer_different_person()
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The person has been added."))
             return redirect("people:person-detail", slug=access.programme.slug, person_id=person.public_id)
@@ -240,7 +233,7 @@ def household_member_create(request: HttpRequest, access: ProgrammeAccess, house
             if not error.same_tax_code:
                 form.offer_different_person()
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The person has been added to the household."))
             return redirect("people:household-detail", slug=access.programme.slug, household_id=household.public_id)
@@ -269,7 +262,7 @@ def person_edit(request: HttpRequest, access: ProgrammeAccess, person_id: str) -
             messages.error(request, STALE)
             return redirect("people:person-edit", slug=access.programme.slug, person_id=person.public_id)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The person's details have been saved."))
             return redirect("people:person-detail", slug=access.programme.slug, person_id=person.public_id)
@@ -301,7 +294,7 @@ def household_member_add(
                 actor=request.user, household=household, person=person, relation=form.cleaned_data["relation"]
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The person has been added to the household."))
             return redirect("people:household-detail", slug=access.programme.slug, household_id=household.public_id)
@@ -342,7 +335,7 @@ def household_primary_contact(request: HttpRequest, access: ProgrammeAccess, hou
             messages.error(request, STALE)
             return redirect("people:household-detail", slug=access.programme.slug, household_id=household.public_id)
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The primary contact has been saved."))
             return redirect("people:household-detail", slug=access.programme.slug, household_id=household.public_id)
@@ -374,7 +367,7 @@ def consent_create(request: HttpRequest, access: ProgrammeAccess, person_id: str
                 signed_form=form.cleaned_data["signed_form_upload"],
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The consent has been recorded."))
             return redirect("people:person-detail", slug=access.programme.slug, person_id=person.public_id)
@@ -485,7 +478,7 @@ def person_erase(request: HttpRequest, access: ProgrammeAccess, person_id: str) 
                 actor=request.user, person=person, mode=form.cleaned_data["mode"], reason=form.cleaned_data["reason"]
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             if result is None:
                 messages.success(request, _("The person has been deleted."))

@@ -18,6 +18,7 @@ from trama.casework.models import Assessment, Case
 from trama.casework.permissions import get_case_for_user, is_case_team_member
 from trama.casework.selectors.delivery import can_work_on_case, get_assessment_for_case
 from trama.casework.services.assessments import assessment_create
+from trama.core.forms import add_service_errors as apply_errors
 
 CASE_ROLES = (Role.OPERATOR, Role.COORDINATOR)
 
@@ -26,15 +27,6 @@ def case_url(access: ProgrammeAccess, case: Case, anchor: str = "") -> str:
     """The case page (owned by the cases side of casework), at the section of `anchor`."""
     url = reverse("casework:case-detail", kwargs={"slug": access.programme.slug, "case_id": case.public_id})
     return f"{url}#{anchor}" if anchor else url
-
-
-def apply_errors(form: object, error: ValidationError) -> None:
-    """Show a service's validation error on the form (on the field when the form has it)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)  # type: ignore[attr-defined]
-    else:
-        form.add_error(None, error)  # type: ignore[attr-defined]
 
 
 @programme_view(*CASE_ROLES)

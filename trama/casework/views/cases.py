@@ -28,8 +28,8 @@ from trama.casework.permissions import get_case_for_user, visible_cases
 from trama.casework.selectors.cases import CaseFilters, case_list, case_organisations, case_record, programme_operators
 from trama.casework.selectors.delivery import case_delivery_context
 from trama.casework.services import cases as services
-from trama.casework.views.intake import apply_errors
 from trama.core.concurrency import StaleVersionError
+from trama.core.forms import add_service_errors as apply_errors
 
 PAGE_SIZE = 25
 CASE_ROLES = (Role.COORDINATOR, Role.OPERATOR)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
@@ -30,19 +29,11 @@ from trama.casework.selectors.cases import (
     programme_operators,
 )
 from trama.casework.services import intake as services
+from trama.core.forms import add_service_errors as apply_errors
 from trama.people.permissions import visible_households
 from trama.territory.models import Programme
 
 PAGE_SIZE = 25
-
-
-def apply_errors(form: Any, error: ValidationError) -> None:
-    """Show a service's validation error on the form (on the field when the form has it)."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- Public -------------------------------------------------------------------------------

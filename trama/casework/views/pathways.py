@@ -30,8 +30,9 @@ from trama.casework.models import Case, Pathway
 from trama.casework.permissions import get_case_for_user, visible_cases
 from trama.casework.selectors import delivery as selectors
 from trama.casework.services import pathways as services
-from trama.casework.views.assessments import CASE_ROLES, apply_errors, case_url
+from trama.casework.views.assessments import CASE_ROLES, case_url
 from trama.core.concurrency import StaleVersionError
+from trama.core.forms import add_service_errors as apply_errors
 from trama.network.models import CommunityPlace, Organisation
 
 PAGE_SIZE = 25

@@ -26,8 +26,9 @@ from trama.casework.models import Referral
 from trama.casework.permissions import get_case_for_user, is_case_team_member
 from trama.casework.selectors import delivery as selectors
 from trama.casework.services import referrals as services
-from trama.casework.views.assessments import CASE_ROLES, apply_errors, case_url
+from trama.casework.views.assessments import CASE_ROLES, case_url
 from trama.core.concurrency import StaleVersionError
+from trama.core.forms import add_service_errors as apply_errors
 from trama.network.models import CitizenGroup, CommunityPlace, Organisation
 from trama.people.models import Consent, Person
 
