@@ -6,6 +6,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, Tags, Warning, register
+from django.core.exceptions import ImproperlyConfigured
 
 
 @register(Tags.security, deploy=True)
@@ -21,10 +22,25 @@ def check_two_factor_enabled(app_configs: Any, **kwargs: Any) -> list[CheckMessa
     ]
 
 
-@register(Tags.security)
+@register(Tags.security, deploy=True)
 def check_keys_outside_the_database(app_configs: Any, **kwargs: Any) -> list[CheckMessage]:
-    """Confidential notes and pseudonyms need keys kept outside the database (S6, S9)."""
+    """Signing, confidential notes and pseudonyms need keys kept outside the database (S6, S9).
+
+    A deployment check: without the keys the application still starts (so commands such as
+    makemigrations run anywhere), and whatever needs a missing key fails loudly when used."""
     errors: list[CheckMessage] = []
+    try:
+        has_secret_key = bool(settings.SECRET_KEY)
+    except ImproperlyConfigured:
+        has_secret_key = False
+    if not has_secret_key:
+        errors.append(
+            Error(
+                "DJANGO_SECRET_KEY is not set.",
+                hint="Set DJANGO_SECRET_KEY to a long random string (only DJANGO_DEBUG=true has a built-in one).",
+                id="trama.E003",
+            )
+        )
     if not settings.DEBUG and not settings.TRAMA_FIELD_ENCRYPTION_KEYS:
         errors.append(
             Error(
