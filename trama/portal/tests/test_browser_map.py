@@ -50,6 +50,12 @@ def _tile_pattern() -> str | None:
     return f"{parts.scheme}://{host}/**"
 
 
+def _wait_for_markers(page) -> None:
+    """Wait until map.js has drawn the markers. A selector wait, not ``wait_for_function``: the
+    latter evaluates a string, which the page's strict CSP (no 'unsafe-eval') rightly refuses."""
+    page.locator("#map[data-markers]").wait_for(state="attached")
+
+
 def test_it_lets_a_visitor_find_a_lab_on_the_map_and_download_it(live_server, page, programme):
     municipalities = _reference_data()
     programme.municipalities.add(*municipalities.values())
@@ -93,14 +99,14 @@ def test_it_lets_a_visitor_find_a_lab_on_the_map_and_download_it(live_server, pa
 
     page.goto(f"{live_server.url}/{programme.slug}/mappa/")
     map_element = page.locator("#map")
-    page.wait_for_function("document.querySelector('#map').dataset.markers !== undefined")
+    _wait_for_markers(page)
     assert map_element.get_attribute("data-markers") == "3"
     assert page.locator(".leaflet-marker-icon").count() >= 1  # markers or clusters, drawn without tiles
 
     page.select_option("#id_service", "homework-help")
     page.locator("form.trama-map-filters button[type=submit]").click()
     page.wait_for_url("**/mappa/?*service=homework-help*")
-    page.wait_for_function("document.querySelector('#map').dataset.markers !== undefined")
+    _wait_for_markers(page)
     assert map_element.get_attribute("data-markers") == "1"
     assert page.locator(".leaflet-marker-icon").count() == 1
     results = page.locator(".trama-results")
@@ -141,7 +147,7 @@ def test_it_draws_the_markers_on_a_plain_background_when_tiles_are_switched_off(
     CitizenGroupFactory(programme=programme, municipality=municipalities["018041"])
 
     page.goto(f"{live_server.url}/{programme.slug}/mappa/")
-    page.wait_for_function("document.querySelector('#map').dataset.markers !== undefined")
+    _wait_for_markers(page)
     assert page.locator("#map").get_attribute("data-markers") == "2"
     assert page.locator(".leaflet-tile").count() == 0
     page.screenshot(path=str(ARTIFACTS / "public-map-without-tiles.png"), full_page=True)
