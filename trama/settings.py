@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "trama.network",
     "trama.people",
     "trama.casework",
+    "trama.activities",
     "trama.portal",
 ]
 

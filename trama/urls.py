@@ -17,9 +17,11 @@ urlpatterns = [
     path("area/", include("trama.network.urls")),
     path("area/", include("trama.people.urls")),
     path("area/", include("trama.casework.urls")),
+    path("area/", include("trama.activities.urls")),
     path("", include("trama.accounts.urls")),
     path("hsds/", include("trama.network.hsds.urls")),
     path("", include("trama.casework.public_urls")),
+    path("", include("trama.activities.public_urls")),
     # Last: `/<programme-slug>/` catches the first free path segment (see RESERVED_SLUGS).
     path("", include("trama.portal.urls")),
 ]
