@@ -162,8 +162,15 @@ def _expand(activity: Activity) -> None:
 
 
 def _check_links(
-    programme: Programme, activity: Activity, organisers: list[Organisation], groups: list[CitizenGroup]
+    programme: Programme,
+    activity: Activity,
+    organisers: list[Organisation],
+    groups: list[CitizenGroup],
+    *,
+    where_changed: bool = True,
 ) -> None:
+    """Links inside the programme. `where_changed=False` (an edit that keeps the place) skips the
+    territory check, so a programme that shrinks its territory can still edit old activities."""
     errors: dict[str, str] = {}
     if activity.place_id:
         place = CommunityPlace.objects.get(pk=activity.place_id)
@@ -173,7 +180,8 @@ def _check_links(
             activity.municipality_id = place.municipality_id
     elif not activity.venue.strip():
         errors["venue"] = _("Say where the activity takes place: a place of the network or a venue.")
-    if activity.municipality_id and not programme.municipalities.filter(pk=activity.municipality_id).exists():
+    in_territory = programme.municipalities.filter(pk=activity.municipality_id).exists()
+    if where_changed and activity.municipality_id and not in_territory:
         errors["municipality"] = _("The municipality is not in the programme's territory.")
     if activity.action_line_id and activity.action_line.programme_id != programme.pk:
         errors["action_line"] = _("The action line belongs to another programme.")
@@ -250,7 +258,8 @@ def activity_update(
             setattr(activity, name, fields[name])
         organisers = list(activity.organisers.all()) if organisers is None else list(organisers)
         groups = list(activity.co_organising_groups.all()) if groups is None else list(groups)
-        _check_links(activity.programme, activity, organisers, groups)
+        where_changed = bool({"place", "venue", "municipality"} & set(changed))
+        _check_links(activity.programme, activity, organisers, groups, where_changed=where_changed)
         if "place" in changed:
             changed.append("municipality")
         activity.full_clean()
