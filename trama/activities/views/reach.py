@@ -1,0 +1,39 @@
+"""The reach page: how many people the programme's activities reached in a period."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from trama.accounts.models import Role
+from trama.accounts.permissions import ProgrammeAccess, programme_view
+from trama.activities import reach
+from trama.activities.forms_reach import ReachForm
+
+
+@programme_view(Role.COORDINATOR, Role.EVALUATOR, Role.FUNDER, Role.LAB_MANAGER)
+def reach_page(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
+    form = ReachForm(request.GET, programme=access.programme)
+    figures = reach.reach_for_user(request.user, access.programme, form.reach_query()) if form.is_valid() else None
+    breakdown = form.cleaned_data.get("breakdown", "") if figures else ""
+    return render(
+        request,
+        "activities/reach.html",
+        {
+            "access": access,
+            "form": form,
+            "figures": figures,
+            "breakdown_label": reach.Breakdown(breakdown).label if breakdown else "",
+            "breakdown_rule": reach.BREAKDOWN_RULES.get(breakdown, ""),
+            # A lab manager sees the figures of the activities they run, and is told so.
+            "only_own": not access.has_role(Role.COORDINATOR, Role.EVALUATOR, Role.FUNDER),
+            "rules": {
+                "combined": reach.COMBINED_RULE,
+                "people": reach.PEOPLE_RULE,
+                "minors": reach.MINORS_RULE,
+                "households": reach.HOUSEHOLDS_RULE,
+                "anonymous": reach.ANONYMOUS_RULE,
+                "suppression": reach.SUPPRESSION_RULE,
+            },
+        },
+    )
