@@ -13,4 +13,5 @@ STEPS = [
     "trama.core.demo.users",
     "trama.core.demo.casework",
     "trama.core.demo.delivery",
+    "trama.core.demo.activities",
 ]
