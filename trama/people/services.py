@@ -347,6 +347,8 @@ def erasure_blockers(person: Person) -> list[str]:
         blockers.append(_("they attended sessions"))
     if person.referrals.exists():
         blockers.append(_("they were referred"))
+    if person.attendances.exists() or person.registrations.exists():
+        blockers.append(_("they took part in activities"))
     return blockers
 
 
@@ -461,3 +463,9 @@ def _pseudonymise(person: Person) -> None:
     Consent.objects.filter(person=person).update(signed_form="")
     Consent.objects.filter(person=person).exclude(guardian_name="").update(guardian_name=PSEUDONYMISED_GUARDIAN)
     Consent.history.filter(person_id=person.pk).exclude(guardian_name="").update(guardian_name=PSEUDONYMISED_GUARDIAN)
+    # Their registrations stay (attendance counts depend on them); the guardian's details go.
+    from trama.activities.models import Registration
+
+    guardian = {"guardian_name": PSEUDONYMISED_GUARDIAN, "guardian_phone": "", "guardian_email": ""}
+    Registration.objects.filter(person=person).exclude(guardian_name="").update(**guardian)
+    Registration.history.filter(person_id=person.pk).exclude(guardian_name="").update(**guardian)

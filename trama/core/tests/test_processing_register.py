@@ -14,6 +14,8 @@ from simple_history.models import HistoricalChanges
 from trama.core.processing import RETENTION, register, unannotated_fields
 
 APPS = ("people", "casework")
+# Models of other apps that hold personal data: who registered for and attended what.
+MORE_MODELS = ("activities.Registration", "activities.Attendance")
 
 
 def _models() -> list[type]:
@@ -24,7 +26,7 @@ def _models() -> list[type]:
         for label in APPS
         for model in apps.get_app_config(label).get_models()
         if not issubclass(model, HistoricalChanges)
-    ]
+    ] + [apps.get_model(label) for label in MORE_MODELS]
 
 
 def test_it_finds_the_models_it_must_check():

@@ -13,6 +13,12 @@ from django.db import models
 from django.urls import reverse
 
 from trama.accounts.models import AuditEvent
+from trama.activities.tests.factories import (
+    ActivityFactory,
+    AttendanceFactory,
+    OccurrenceFactory,
+    RegistrationFactory,
+)
 from trama.casework.models import Case, PathwayParticipation
 from trama.casework.permissions import get_case_for_user
 from trama.casework.tests.factories import (
@@ -223,6 +229,9 @@ def test_it_pseudonymises_and_keeps_the_counts(english, login, file):
     )
     sessions_attended = person.sessions.count()
     cases = Case.objects.filter(household__memberships__person=person).count()
+    activity = ActivityFactory(programme=file.case.programme, expand=False)
+    RegistrationFactory(activity=activity, person=person, guardian_name=GUARDIAN, guardian_phone="0382 111111")
+    AttendanceFactory(occurrence=OccurrenceFactory(activity=activity), person=person)
     login(english, file.coordinator)
     english.get(_url("person-detail", file))  # leaves a read in the access log
     response = _erase(english, file, "pseudonymise")
@@ -238,6 +247,8 @@ def test_it_pseudonymises_and_keeps_the_counts(english, login, file):
     assert person.sessions.count() == sessions_attended
     assert Case.objects.filter(household__memberships__person=person).count() == cases
     assert Consent.objects.filter(person=person).count() == 1
+    assert person.registrations.count() == 1
+    assert person.attendances.count() == 1  # the reach figures already counted them
     # Still in the household, hidden from the search.
     assert HouseholdMember.objects.filter(person=person, household=file.household).exists()
     search = english.get(reverse("people:person-search", kwargs={"slug": "programma-a"}))
