@@ -418,8 +418,46 @@ def export_data(person: Person) -> dict[str, Any]:
         "consents": _consents_data(consents, staff),
         "cases": [_case_data(case, person, staff) for case in cases],
         "referrals": _referrals_data(referrals, staff),
+        "activities": _activities_data(person),
         "retention": {key: str(rule) for key, rule in RETENTION.items()},
     }
+
+
+def _activities_data(person: Person) -> list[dict[str, Any]]:
+    """Registrations and the dates attended, per activity (three queries)."""
+    from trama.activities.models import Activity, Attendance, Registration
+
+    attended: dict[int, list[str | None]] = {}
+    for activity_id, day in (
+        Attendance.objects.filter(person=person).order_by("date").values_list("occurrence__activity_id", "date")
+    ):
+        attended.setdefault(activity_id, []).append(_iso(day))
+    registrations = {
+        registration.activity_id: registration
+        for registration in Registration.objects.filter(person=person).order_by("registered_at")
+    }
+    activity_ids = set(attended) | set(registrations)
+    titles = dict(Activity.objects.filter(pk__in=activity_ids).values_list("pk", "title"))
+
+    def registration_data(registration: Registration | None) -> dict[str, Any] | None:
+        if registration is None:
+            return None
+        return {
+            "status": str(registration.get_status_display()),
+            "how": str(registration.get_source_display()),
+            "registered_at": _iso(registration.registered_at),
+            # The guardian is a third party: only that one signed, not who.
+            "by_guardian": bool(registration.guardian_name),
+        }
+
+    return [
+        {
+            "activity": titles.get(activity_id, ""),
+            "registration": registration_data(registrations.get(activity_id)),
+            "dates_attended": attended.get(activity_id, []),
+        }
+        for activity_id in sorted(activity_ids, key=lambda pk: titles.get(pk, ""))
+    ]
 
 
 def _prefetch(lookup: str, queryset: QuerySet[Any]) -> Prefetch:

@@ -136,6 +136,18 @@ def test_it_exports_the_person_data_without_third_parties(client, login, file):
     assert file.partner.name in text  # staff appear as organisation and role
 
 
+def test_it_exports_the_activities_attended_without_the_guardians_name(client, login, file):
+    activity = ActivityFactory(programme=file.case.programme, title="Aiuto compiti Vallone", expand=False)
+    RegistrationFactory(activity=activity, person=file.person, guardian_name=GUARDIAN)
+    AttendanceFactory(occurrence=OccurrenceFactory(activity=activity), person=file.person)
+    login(client, file.coordinator)
+    data = client.get(_url("person-export-json", file)).json()
+    assert data["activities"][0]["activity"] == "Aiuto compiti Vallone"
+    assert data["activities"][0]["registration"]["by_guardian"] is True
+    assert len(data["activities"][0]["dates_attended"]) == 1
+    assert GUARDIAN not in json.dumps(data)
+
+
 def test_it_records_every_export(client, login, file):
     login(client, file.coordinator)
     client.get(_url("person-export-json", file))
