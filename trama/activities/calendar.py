@@ -254,9 +254,9 @@ def activity_events(activity: Activity, url: str, closures: list[Closure]) -> li
     every = schedule_starts(_unskipped(activity), [])
     kept = set(schedule_starts(activity, closures))
     rule_dates = set(every)
-    by_original = {o.original_start: o for o in occurrences if o.original_start is not None}
+    originals = {o.original_start for o in occurrences if o.original_start is not None}
     # A date in a closure is excluded, unless its occurrence survived (it was moved, or it is past).
-    exdates = [start for start in every if start not in kept and start not in by_original]
+    exdates = [start for start in every if start not in kept and start not in originals]
     if activity.first_start not in rule_dates:
         # RFC 5545 counts DTSTART as a date even when the rule does not give it; dateutil does not.
         exdates.insert(0, activity.first_start)
@@ -305,7 +305,7 @@ def ical_feed(
     calendar.calendar_name = name
     calendar.add("x-wr-timezone", FEED_TIME_ZONE)
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
-    calendar.add("x-published-ttl", timedelta(hours=1))
+    calendar.add("x-published-ttl", "PT1H")
     events: list[Event] = []
     moments = [timezone.now()]
     for activity in activities:

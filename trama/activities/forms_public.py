@@ -99,13 +99,17 @@ class SignupForm(forms.Form):
         if self.is_minor():
             if not data.get("guardian_name", "").strip():
                 self.add_error("guardian_name", _("The participant is a minor: give the name of a parent or guardian."))
-            if not data.get("guardian_phone") and not data.get("guardian_email") and "guardian_phone" not in self.errors:
-                self.add_error(
-                    "guardian_phone", _("Give a telephone number or an e-mail address of the parent or guardian.")
-                )
-        elif "birth_date" in data and not data.get("phone") and not data.get("email") and "phone" not in self.errors:
+            if self._no_contact("guardian_phone", "guardian_email"):
+                message = _("Give a telephone number or an e-mail address of the parent or guardian.")
+                self.add_error("guardian_phone", message)
+        elif "birth_date" in data and self._no_contact("phone", "email"):
             self.add_error("phone", _("Give a telephone number or an e-mail address, so that we can contact you."))
         return data
+
+    def _no_contact(self, phone: str, email: str) -> bool:
+        """Neither field given (a badly written one already has its own error)."""
+        data = self.cleaned_data
+        return not data.get(phone) and not data.get(email) and phone not in self.errors and email not in self.errors
 
     def is_minor(self) -> bool:
         born = getattr(self, "cleaned_data", {}).get("birth_date")

@@ -45,7 +45,8 @@ ACTIVITY_FIELDS = (
     "registration_required", "capacity", "first_start", "duration_minutes", "recurrence", "skip_closures", "status",
 )  # fmt: skip
 SCHEDULE_FIELDS = ("first_start", "duration_minutes", "recurrence", "skip_closures")
-# A rule without an end is expanded this far ahead; `activity_extend_schedule` goes further.
+# A rule without an end is expanded this far ahead of today; `manage.py extend_schedules` (daily)
+# keeps the horizon moving.
 OPEN_RULE_HORIZON = timedelta(days=366)
 MAX_OCCURRENCES = 1000
 # No tally cell can hold more people than this: a typing slip, not a crowd.
@@ -87,7 +88,7 @@ def schedule_starts(activity: Activity, closures: list[Closure] | None = None) -
     if rule is None:
         starts = [first.replace(tzinfo=None)]
     else:
-        horizon = (first + OPEN_RULE_HORIZON).replace(tzinfo=None)
+        horizon = (max(first, timezone.localtime()) + OPEN_RULE_HORIZON).replace(tzinfo=None)
         starts = []
         for aware_or_floating in rule:
             start = aware_or_floating.replace(tzinfo=None)  # the wall-clock time: rrule keeps it across DST
@@ -102,11 +103,12 @@ def schedule_starts(activity: Activity, closures: list[Closure] | None = None) -
     return [timezone.make_aware(start, tz) for start in starts]
 
 
-def skipped_starts(activity: Activity) -> list[datetime]:
-    """The rule's starts that fall in a closure (the iCalendar feed lists them as EXDATE)."""
+def skipped_starts(activity: Activity, closures: list[Closure] | None = None) -> list[datetime]:
+    """The rule's starts that fall in a closure (the iCalendar feed lists them as EXDATE).
+    Pass the programme's `closures` when calling it for many activities (no query then)."""
     if not activity.recurrence or not activity.skip_closures:
         return []
-    kept = set(schedule_starts(activity))
+    kept = set(schedule_starts(activity, closures))
     every = _all_rule_starts(activity)
     return [start for start in every if start not in kept]
 
@@ -156,6 +158,17 @@ def _expand(activity: Activity) -> None:
             if start not in existing
         ]
     )
+
+
+def schedules_extend() -> int:
+    """Expand every active recurring activity again (`manage.py extend_schedules`, daily): a rule
+    without an end gets the dates that came within the horizon. Returns the dates added."""
+    before = Occurrence.objects.count()
+    activities = Activity.objects.filter(status=Activity.Status.ACTIVE).exclude(recurrence="")
+    for activity in activities.iterator():
+        with transaction.atomic():
+            _expand(activity)
+    return Occurrence.objects.count() - before
 
 
 # --- Activities ---------------------------------------------------------------------------
@@ -549,6 +562,18 @@ def public_signup(
         person = _find_or_create_contact(
             activity.programme, first_name, last_name, birth_date, phone=phone.strip(), email=email.strip()
         )
+        if (
+            person.is_restricted
+            or Registration.objects.filter(activity=activity, person=person)
+            .exclude(status=Registration.Status.CANCELLED)
+            .exists()
+        ):
+            # The same answer whatever the reason: a public form must not tell a stranger whether
+            # someone with this name and date of birth is already known or registered.
+            raise ValidationError(
+                _("The sign-up could not be completed. If you have already signed up, the organisers will contact "
+                  "you; otherwise please contact them.")
+            )  # fmt: skip
         registration = registration_create(
             actor=None, activity=activity, person=person, source=Registration.Source.PUBLIC_FORM, guardian=guardian
         )

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_safe
 
+from trama.activities.calendar import place_upcoming, programme_upcoming
 from trama.network.selectors import (
     MapFilters,
     download_counts,
@@ -49,6 +50,7 @@ def programme(request: HttpRequest, slug: str) -> HttpResponse:
             "action_lines": programme_action_lines(programme),
             "partners_by_role": programme_partners_by_role(programme),
             "network": network_summary(programme),
+            "upcoming": programme_upcoming(programme),
         },
     )
 
@@ -129,7 +131,11 @@ def place_detail(request: HttpRequest, slug: str, place_id: UUID) -> HttpRespons
     place = public_place(programme, str(place_id))
     if place is None:
         raise Http404
-    return render(request, "portal/place_detail.html", {"programme": programme, "place": place})
+    return render(
+        request,
+        "portal/place_detail.html",
+        {"programme": programme, "place": place, "upcoming": place_upcoming(programme, place)},
+    )
 
 
 @require_safe

@@ -157,7 +157,8 @@ def test_it_gives_an_extra_date_and_a_single_date_activity_events_of_their_own(c
 
     (extra_event,) = _events(calendar, extra)
     assert extra_event.decoded("DTSTART") == extra_start
-    assert "RRULE" not in extra_event and "RECURRENCE-ID" not in extra_event
+    assert "RRULE" not in extra_event
+    assert "RECURRENCE-ID" not in extra_event
     (party_event,) = _events(calendar, party_date)
     assert str(party_event["SUMMARY"]) == "Festa di quartiere"
     assert party_event.decoded("DTSTART") == party.first_start

@@ -189,3 +189,15 @@ def test_fifty_concurrent_sign_ups_for_ten_places_register_exactly_ten(programme
     assert outcomes.count(Registration.Status.REGISTERED) == PLACES
     assert outcomes.count(Registration.Status.WAITING) == SIGN_UPS - PLACES
     assert activity.registrations.filter(status=Registration.Status.REGISTERED).count() == PLACES
+
+
+def test_a_second_public_sign_up_does_not_tell_whether_the_person_is_known(programme):
+    activity = ActivityFactory(programme=programme, registration_required=True)
+    public_signup(
+        activity=activity, first_name="Luca", last_name="Bianchi", birth_date=date(2017, 2, 3), guardian=PARENT
+    )
+    with pytest.raises(ValidationError) as error:
+        public_signup(activity=activity, first_name="Luca", last_name="Bianchi", birth_date=date(2017, 2, 3),
+                      guardian=PARENT)  # fmt: skip
+    assert "Luca" not in str(error.value)
+    assert activity.registrations.count() == 1

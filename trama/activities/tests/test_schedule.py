@@ -116,3 +116,17 @@ def test_a_cancelled_date_stays_as_a_record(programme, place):
     occurrence_cancel(actor=None, occurrence=occurrence, note="Sciopero")
     assert activity.occurrences.filter(status=Occurrence.Status.CANCELLED).count() == 1
     assert activity.occurrences.count() == 3
+
+
+def test_an_open_rule_is_kept_a_year_ahead_by_the_daily_extension(programme, place):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    start = timezone.now().replace(microsecond=0) - timedelta(days=400)
+    activity = ActivityFactory(programme=programme, place=place, first_start=start, recurrence="FREQ=WEEKLY")
+    latest = activity.occurrences.order_by("-starts_at").first().starts_at
+    assert latest > timezone.now() + timedelta(days=350)
+    out = StringIO()
+    call_command("extend_schedules", stdout=out)
+    assert out.getvalue().startswith("0 dates added")

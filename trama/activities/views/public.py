@@ -76,7 +76,6 @@ def _webcal(url: str) -> str:
 
 def _detail(request: HttpRequest, programme: Programme, activity: Activity, form: SignupForm | None) -> HttpResponse:
     dates = calendar.next_dates(activity)
-    open_for_signup = calendar.takes_signups(activity, dates)
     return render(
         request,
         "activities/public/detail.html",
@@ -86,9 +85,8 @@ def _detail(request: HttpRequest, programme: Programme, activity: Activity, form
             "dates": dates[: calendar.NEXT_DATES],
             "more_dates": len(dates) > calendar.NEXT_DATES,
             "places_left": calendar.places_left(activity),
-            "open_for_signup": open_for_signup,
-            "form": (form or SignupForm()) if open_for_signup else None,
-            "location": calendar.location(activity),
+            # The form only while the activity takes sign-ups; `form` comes back with its errors.
+            "form": (form or SignupForm()) if calendar.takes_signups(activity, dates) else None,
         },
     )
 

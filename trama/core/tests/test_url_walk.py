@@ -44,6 +44,12 @@ PUBLIC = {
     "hsds:service-at-location-detail",
     "help:request",
     "help:thanks",
+    "activities-public:calendar",
+    "activities-public:detail",
+    "activities-public:signup",
+    "activities-public:signup-thanks",
+    "activities-public:feed",
+    "activities-public:place-feed",
 }
 
 LOGIN_PAGES = ("/accesso/", "/admin/login/")

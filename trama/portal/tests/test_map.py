@@ -225,7 +225,7 @@ def test_it_serves_the_detail_pages_with_a_fixed_number_of_queries(client, progr
     for weekday in range(1, 6):
         OpeningHoursFactory(place=place, weekday=weekday)
     group = CitizenGroupFactory(programme=programme, themes=["families", "culture", "sport"])
-    with django_assert_num_queries(4):  # programme, place, its services, its hours
+    with django_assert_num_queries(5):  # programme, place, its services, its hours, its next activities
         client.get(place.get_absolute_url())
     with django_assert_num_queries(3):  # programme, group, its themes
         client.get(group.get_absolute_url())
