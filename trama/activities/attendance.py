@@ -140,9 +140,7 @@ def week_occurrences(
     if place is not None:
         occurrences = occurrences.filter(activity__place=place)
     registrations = Registration.objects.filter(activity=OuterRef("activity_id"))
-    tallied = (
-        Tally.objects.filter(occurrence=OuterRef("pk")).order_by().values("occurrence").annotate(n=Sum("count"))
-    )
+    tallied = Tally.objects.filter(occurrence=OuterRef("pk")).order_by().values("occurrence").annotate(n=Sum("count"))
     return (
         occurrences.select_related("activity__place")
         .annotate(

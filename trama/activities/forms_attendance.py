@@ -4,6 +4,7 @@ registering, the tally grid. They validate and normalise; the services save (and
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django import forms
@@ -18,6 +19,7 @@ from trama.network.models import CommunityPlace
 from trama.people.models import Person, age_on
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+WEEK_RANGE = (date(2000, 1, 1), date(2100, 12, 31))
 
 
 class WeekForm(forms.Form):
@@ -40,6 +42,16 @@ class WeekForm(forms.Form):
     def __init__(self, *args: Any, places: QuerySet[CommunityPlace], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["luogo"].queryset = places
+
+    def clean_settimana(self) -> date | None:
+        day = self.cleaned_data["settimana"]
+        if day is not None and not WEEK_RANGE[0] <= day <= WEEK_RANGE[1]:
+            # Far-off years only come from a typo, and the weeks around date.min/max do not exist.
+            raise forms.ValidationError(
+                _("Choose a date between %(first)s and %(last)s.")
+                % {"first": WEEK_RANGE[0].year, "last": WEEK_RANGE[1].year}
+            )
+        return day
 
 
 class CheckinForm(forms.Form):
@@ -109,7 +121,9 @@ class TallyForm(forms.Form):
 
     @staticmethod
     def initial_for(counts: dict[tuple[str, str], int]) -> dict[str, int]:
-        return {cell.name: counts[(cell.band, cell.gender)] for cell in TALLY_CELLS if (cell.band, cell.gender) in counts}
+        return {
+            cell.name: counts[(cell.band, cell.gender)] for cell in TALLY_CELLS if (cell.band, cell.gender) in counts
+        }
 
     def cells(self) -> dict[tuple[str, str], int]:
         return {(cell.band, cell.gender): self.cleaned_data.get(cell.name) or 0 for cell in TALLY_CELLS}

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
@@ -21,19 +21,11 @@ from trama.accounts.models import Role
 from trama.accounts.permissions import ProgrammeAccess, programme_view
 from trama.activities import attendance, services
 from trama.activities.forms_attendance import CheckinForm, ParticipantForm, TallyForm, WeekForm
-from trama.activities.models import Activity, Occurrence
+from trama.activities.models import Occurrence
 from trama.core.forms import add_service_errors
 
 MANAGERS = (Role.COORDINATOR, Role.LAB_MANAGER)
 PARTICIPANT_FORM = "participant"
-
-
-def _activity_url(slug: str, activity: Activity) -> str | None:
-    """The activity's page, when the management routes offer it (they are built alongside)."""
-    try:
-        return reverse("activities:detail", args=[slug, activity.public_id])
-    except NoReverseMatch:
-        return None
 
 
 def _occurrence_url(name: str, occurrence: Occurrence) -> str:
@@ -44,16 +36,12 @@ def _occurrence_url(name: str, occurrence: Occurrence) -> str:
 def week(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
     places = attendance.managed_places(request.user, access.programme)
     form = WeekForm(request.GET, places=places)
-    day, place = timezone.localdate(), None
-    if form.is_valid():
-        day = form.cleaned_data["settimana"] or day
-        place = form.cleaned_data["luogo"]
+    form.is_valid()  # a bad field is explained on the page; the valid ones still apply
+    day = form.cleaned_data.get("settimana") or timezone.localdate()
+    place = form.cleaned_data.get("luogo")
     shown = attendance.Week.containing(day)
     occurrences = attendance.week_occurrences(request.user, access.programme, shown, place=place)
     days = attendance.week_by_day(occurrences)
-    for weekday in days:
-        for occurrence in weekday.occurrences:
-            occurrence.activity_url = _activity_url(access.programme.slug, occurrence.activity)
     place_query = {"luogo": str(place.public_id)} if place is not None else {}
     return render(
         request,
@@ -78,40 +66,19 @@ def checkin(request: HttpRequest, access: ProgrammeAccess, occurrence_id: str) -
     people = attendance.checkin_people(occurrence)
     form = CheckinForm(people=people)
     participant_form = ParticipantForm(prefix=PARTICIPANT_FORM)
-    if request.method == "POST" and request.POST.get("form") == PARTICIPANT_FORM:
-        participant_form = ParticipantForm(request.POST, prefix=PARTICIPANT_FORM)
-        if participant_form.is_valid():
-            data = participant_form.cleaned_data
-            guardian = services.Guardian(name=data["guardian_name"], consents=data["guardian_consent"])
-            try:
-                registration = attendance.participant_add(
-                    actor=request.user, occurrence=occurrence, first_name=data["first_name"],
-                    last_name=data["last_name"], birth_date=data["birth_date"], gender=data["gender"],
-                    guardian=guardian if guardian.name.strip() else None,
-                )  # fmt: skip
-            except ValidationError as error:
-                add_service_errors(participant_form, error)
-            else:
-                messages.success(
-                    request, _("%(name)s is registered and marked present.") % {"name": registration.person}
-                )
-                return redirect(_occurrence_url("checkin", occurrence))
-    elif request.method == "POST":
-        form = CheckinForm(request.POST, people=people)
-        if form.is_valid():
-            present = form.present_people()
-            try:
-                services.attendance_set(actor=request.user, occurrence=occurrence, present=present)
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
-                message = ngettext(
-                    "Attendance saved: %(count)d person present.", "Attendance saved: %(count)d people present.",
-                    len(present),
-                )  # fmt: skip
-                messages.success(request, message % {"count": len(present)})
-                return redirect(_occurrence_url("checkin", occurrence))
-    ticked = set(form["present"].value() or []) if form.is_bound else {str(p.public_id) for p in people if p.is_present}
+    if request.method == "POST":
+        if request.POST.get("form") == PARTICIPANT_FORM:
+            participant_form = ParticipantForm(request.POST, prefix=PARTICIPANT_FORM)
+            saved = _add_participant(request, occurrence, participant_form)
+        else:
+            form = CheckinForm(request.POST, people=people)
+            saved = _save_attendance(request, occurrence, form)
+        if saved:
+            return redirect(_occurrence_url("checkin", occurrence))
+    if form.is_bound:
+        ticked = set(form["present"].value() or [])
+    else:
+        ticked = {str(person.public_id) for person in people if person.is_present}
     day = timezone.localdate(occurrence.starts_at)
     rows = [
         {"person": person, "ticked": str(person.public_id) in ticked, "is_minor": attendance.is_minor_on(person, day)}
@@ -124,7 +91,6 @@ def checkin(request: HttpRequest, access: ProgrammeAccess, occurrence_id: str) -
             "access": access,
             "occurrence": occurrence,
             "activity": occurrence.activity,
-            "activity_url": _activity_url(access.programme.slug, occurrence.activity),
             "rows": rows,
             "present_count": sum(1 for person in people if person.is_present),
             "ticked_count": len(ticked),
@@ -135,6 +101,39 @@ def checkin(request: HttpRequest, access: ProgrammeAccess, occurrence_id: str) -
             "participant_open": participant_form.is_bound,
         },
     )
+
+
+def _save_attendance(request: HttpRequest, occurrence: Occurrence, form: CheckinForm) -> bool:
+    if not form.is_valid():
+        return False
+    present = form.present_people()
+    try:
+        services.attendance_set(actor=request.user, occurrence=occurrence, present=present)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return False
+    message = ngettext(
+        "Attendance saved: %(count)d person present.", "Attendance saved: %(count)d people present.", len(present)
+    )
+    messages.success(request, message % {"count": len(present)})
+    return True
+
+
+def _add_participant(request: HttpRequest, occurrence: Occurrence, form: ParticipantForm) -> bool:
+    if not form.is_valid():
+        return False
+    data = form.cleaned_data
+    guardian = services.Guardian(name=data["guardian_name"], consents=data["guardian_consent"])
+    try:
+        registration = attendance.participant_add(
+            actor=request.user, occurrence=occurrence, first_name=data["first_name"], last_name=data["last_name"],
+            birth_date=data["birth_date"], gender=data["gender"], guardian=guardian if guardian.name.strip() else None,
+        )  # fmt: skip
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return False
+    messages.success(request, _("%(name)s is registered and marked present.") % {"name": registration.person})
+    return True
 
 
 @programme_view(*MANAGERS)
@@ -162,7 +161,6 @@ def tally(request: HttpRequest, access: ProgrammeAccess, occurrence_id: str) -> 
             "access": access,
             "occurrence": occurrence,
             "activity": occurrence.activity,
-            "activity_url": _activity_url(access.programme.slug, occurrence.activity),
             "form": form,
             "grid": form.grid(),
             "saved": attendance.tally_summary(counts),
