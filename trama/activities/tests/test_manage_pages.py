@@ -198,3 +198,41 @@ def test_a_coordinator_adds_the_christmas_closure(client, login, coordinator, pr
     assert "end_date" in response.context["form"].errors
     client.post(url, {"name": "Natale", "start_date": "2026-12-23", "end_date": "2027-01-06"})
     assert Closure.objects.get(programme=programme).name == "Natale"
+
+
+def test_the_activity_page_shows_registrations_to_its_managers_and_only_their_own_to_an_operator(
+    client, login, casework
+):
+    programme = casework.case.programme
+    activity = ActivityFactory(programme=programme, place__managing_organisation=casework.partner)
+    followed = RegistrationFactory(activity=activity, person=casework.person, household=casework.household)
+    stranger = RegistrationFactory(activity=activity)
+    url = activity.get_absolute_url()
+
+    login(client, casework.lab_manager)
+    page = client.get(url).context["page"]
+    assert {r.pk for r in page.registrations} == {followed.pk, stranger.pk}
+
+    login(client, casework.owner)
+    response = client.get(url)
+    assert [r.pk for r in response.context["page"].registrations] == [followed.pk]
+    assert response.context["page"].registered_count == 2
+    assert str(stranger.person) not in response.content.decode()
+
+    login(client, casework.evaluator)
+    assert client.get(url).status_code == 403
+
+
+def test_the_activity_page_costs_the_same_queries_for_few_or_many_registrations(client, login, coordinator,
+                                                                               programme, lab):  # fmt: skip
+    activity = ActivityFactory(programme=programme, place=lab, recurrence="FREQ=WEEKLY;COUNT=20")
+    RegistrationFactory.create_batch(2, activity=activity)
+    login(client, coordinator)
+    client.get(activity.get_absolute_url())
+    with CaptureQueriesContext(connection) as first:
+        client.get(activity.get_absolute_url())
+    RegistrationFactory.create_batch(15, activity=activity)
+    with CaptureQueriesContext(connection) as second:
+        response = client.get(activity.get_absolute_url())
+    assert len(response.context["page"].registrations) == 17
+    assert len(second.captured_queries) == len(first.captured_queries)
