@@ -236,3 +236,15 @@ def test_the_activity_page_costs_the_same_queries_for_few_or_many_registrations(
         response = client.get(activity.get_absolute_url())
     assert len(response.context["page"].registrations) == 17
     assert len(second.captured_queries) == len(first.captured_queries)
+
+
+def test_an_extra_date_is_added_outside_the_schedule(client, login, coordinator, programme, lab):
+    activity = ActivityFactory(programme=programme, place=lab)
+    login(client, coordinator)
+    response = client.post(
+        _url("occurrence-add", programme, activity_id=activity.public_id),
+        {"day": "2026-12-19", "start_time": "10:00", "end_time": "12:00"},
+    )
+    assert response.status_code == 302
+    extra = activity.occurrences.get(original_start__isnull=True)
+    assert timezone.localtime(extra.starts_at).hour == 10

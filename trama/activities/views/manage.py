@@ -272,52 +272,51 @@ def _occurrence(request: HttpRequest, access: ProgrammeAccess, occurrence_id: st
     return occurrence
 
 
-@programme_view(*MANAGER_ROLES)
-def occurrence_add(request: HttpRequest, access: ProgrammeAccess, activity_id: str) -> HttpResponse:
-    activity = get_activity_for_user(request.user, access.programme, activity_id)
-    if not can_manage(request.user, activity):
-        raise PermissionDenied
-    form = OccurrenceForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        starts_at, ends_at = form.times()
-        try:
-            services.occurrence_add(actor=request.user, activity=activity, starts_at=starts_at, ends_at=ends_at)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, _("The date has been added."))
-            return redirect(activity.get_absolute_url())
-    return render(
-        request,
-        "activities/occurrence_form.html",
-        {"access": access, "activity": activity, "form": form, "occurrence": None},
-    )
-
-
-@programme_view(*MANAGER_ROLES)
-def occurrence_move(request: HttpRequest, access: ProgrammeAccess, occurrence_id: str) -> HttpResponse:
-    occurrence = _occurrence(request, access, occurrence_id)
-    activity = occurrence.activity
-    start, end = timezone.localtime(occurrence.starts_at), timezone.localtime(occurrence.ends_at)
-    initial = {"day": start.date(), "start_time": start.time(), "end_time": end.time(), "note": occurrence.note}
+def _occurrence_form(
+    request: HttpRequest, access: ProgrammeAccess, activity: Activity, occurrence: Occurrence | None
+) -> HttpResponse:
+    """Add an extra date (`occurrence` None) or move one."""
+    initial = {}
+    if occurrence is not None:
+        start, end = timezone.localtime(occurrence.starts_at), timezone.localtime(occurrence.ends_at)
+        initial = {"day": start.date(), "start_time": start.time(), "end_time": end.time(), "note": occurrence.note}
     form = OccurrenceForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         starts_at, ends_at = form.times()
         try:
-            services.occurrence_move(
-                actor=request.user, occurrence=occurrence, starts_at=starts_at, ends_at=ends_at,
-                note=form.cleaned_data["note"],
-            )  # fmt: skip
+            if occurrence is None:
+                services.occurrence_add(actor=request.user, activity=activity, starts_at=starts_at, ends_at=ends_at)
+            else:
+                services.occurrence_move(
+                    actor=request.user, occurrence=occurrence, starts_at=starts_at, ends_at=ends_at,
+                    note=form.cleaned_data["note"],
+                )  # fmt: skip
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, _("The date has been moved."))
+            messages.success(
+                request, _("The date has been added.") if occurrence is None else _("The date has been moved.")
+            )
             return redirect(activity.get_absolute_url())
     return render(
         request,
         "activities/occurrence_form.html",
         {"access": access, "activity": activity, "form": form, "occurrence": occurrence},
     )
+
+
+@programme_view(*MANAGER_ROLES)
+def occurrence_add(request: HttpRequest, access: ProgrammeAccess, activity_id: str) -> HttpResponse:
+    activity = get_activity_for_user(request.user, access.programme, activity_id)
+    if not can_manage(request.user, activity):
+        raise PermissionDenied
+    return _occurrence_form(request, access, activity, None)
+
+
+@programme_view(*MANAGER_ROLES)
+def occurrence_move(request: HttpRequest, access: ProgrammeAccess, occurrence_id: str) -> HttpResponse:
+    occurrence = _occurrence(request, access, occurrence_id)
+    return _occurrence_form(request, access, occurrence.activity, occurrence)
 
 
 @programme_view(*MANAGER_ROLES)
