@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from trama.activities.models import Activity, Registration
 from trama.activities.tests.factories import ActivityFactory, RegistrationFactory, rome
-from trama.casework.services.intake import HELP_RATE_LIMIT, help_rate_limited
+from trama.activities.views.public import SIGNUP_RATE
+from trama.casework.services.intake import help_rate_limited
 from trama.people.models import Consent, Person
 
 pytestmark = pytest.mark.django_db
@@ -206,13 +207,13 @@ def test_the_thanks_page_without_a_sign_up_in_the_session_goes_back_to_the_activ
 
 
 def test_it_limits_the_sign_ups_from_one_connection_with_a_budget_apart_from_the_help_form(client, activity):
-    for number in range(HELP_RATE_LIMIT):
+    for number in range(SIGNUP_RATE.limit):
         assert client.post(_signup_url(activity), _adult(first_name=f"Persona{number}")).status_code == 302
 
     response = client.post(_signup_url(activity), _adult(first_name="Ultima"))
 
     assert response.status_code == 429
-    assert Registration.objects.count() == HELP_RATE_LIMIT
+    assert Registration.objects.count() == SIGNUP_RATE.limit
     assert not Person.objects.filter(first_name="Ultima").exists()
     # The "I need help" form of the same programme is still open to this connection.
     assert not help_rate_limited(programme=activity.programme, client_ip="127.0.0.1")

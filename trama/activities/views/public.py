@@ -20,8 +20,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 from trama.activities import calendar, services
 from trama.activities.forms_public import CalendarFilterForm, SignupForm
 from trama.activities.models import Activity, Registration
-from trama.casework.services.intake import help_rate_count, help_rate_limited
 from trama.core.forms import add_service_errors
+from trama.core.ratelimit import RateLimit
 from trama.network.models import CommunityPlace
 from trama.network.selectors import public_places
 from trama.territory.models import Programme
@@ -29,6 +29,8 @@ from trama.territory.models import Programme
 PAGE_SIZE = 30
 FEED_MAX_AGE = 15 * 60  # calendar applications poll; a quarter of an hour old is fresh enough
 SIGNUP_SESSION_KEY = "activities:signup"
+# A family signs several children up, a school secretary a class: more than the help form's 5.
+SIGNUP_RATE = RateLimit("signup", 20, 60 * 60)
 
 
 def _programme(slug: str) -> Programme:
@@ -107,16 +109,15 @@ def signup(request: HttpRequest, slug: str, activity_id: UUID) -> HttpResponse:
         raise Http404
     if request.method != "POST":
         return redirect(f"{activity.get_public_url()}#iscrizione")
-    # The same limiter as the "I need help" form, with a budget of its own: the key is scoped.
-    client = f"signup:{get_client_ip_address(request) or 'unknown'}"
-    if help_rate_limited(programme=programme, client_ip=client):
+    client = get_client_ip_address(request) or "unknown"
+    if SIGNUP_RATE.exceeded(programme=programme, client_ip=client):
         return render(
             request, "activities/public/signup_rate_limited.html", {"programme": programme, "activity": activity},
             status=429,
         )  # fmt: skip
     form = SignupForm(request.POST)
     if form.is_valid():
-        help_rate_count(programme=programme, client_ip=client)
+        SIGNUP_RATE.count(programme=programme, client_ip=client)
         try:
             registration = services.public_signup(activity=activity, **form.signup())
         except ValidationError as error:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -21,6 +20,7 @@ from trama.accounts.models import AuditEvent, Membership, Role, User
 from trama.accounts.permissions import acting_coordinator
 from trama.casework.models import Case, Channel, IntakeRequest
 from trama.casework.services.cases import case_open
+from trama.core.ratelimit import RateLimit
 from trama.network.models import Organisation
 from trama.people.models import Household, HouseholdMember, Person
 from trama.people.permissions import visible_households
@@ -47,24 +47,17 @@ class Contact:
     message: str = ""
 
 
-def _rate_key(programme: Programme, client_ip: str) -> str:
-    # The address is a key in the local cache, never logged or stored with the request.
-    return f"trama:help-rate:{programme.pk}:{client_ip}"
+HELP_RATE = RateLimit("help", HELP_RATE_LIMIT, HELP_RATE_WINDOW_SECONDS)
 
 
 def help_rate_limited(*, programme: Programme, client_ip: str) -> bool:
-    """Whether this address has used up its submissions for this programme in the window."""
-    return cache.get(_rate_key(programme, client_ip), 0) >= HELP_RATE_LIMIT
+    """Whether this address has used up its "I need help" submissions for this programme."""
+    return HELP_RATE.exceeded(programme=programme, client_ip=client_ip)
 
 
 def help_rate_count(*, programme: Programme, client_ip: str) -> None:
     """Count one submission (a real one, or one caught by the honeypot)."""
-    key = _rate_key(programme, client_ip)
-    if not cache.add(key, 1, timeout=HELP_RATE_WINDOW_SECONDS):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=HELP_RATE_WINDOW_SECONDS)
+    HELP_RATE.count(programme=programme, client_ip=client_ip)
 
 
 def intake_submit_public(*, programme: Programme, contact: Contact) -> IntakeRequest:
