@@ -59,5 +59,10 @@ messages: $(VENV)/.installed-dev
 	DJANGO_DEBUG=true $(PY) manage.py makemessages -l it -l en --no-obsolete --no-location -i ".venv/*" -i "staticfiles/*"
 	$(PY) scripts/compile_messages.py
 
+# Benchmarks, not tests: every bench/ module on SQLite, then on a throwaway PostgreSQL 15 under
+# /tmp (bench/run.sh). BENCH_PEOPLE=2000 for a quick run; the default is 50000.
+bench: $(VENV)/.installed-dev
+	PY=$(PY) bench/run.sh
+
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache test-artifacts
