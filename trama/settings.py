@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "trama.people",
     "trama.casework",
     "trama.activities",
+    "trama.jobs",
     "trama.portal",
 ]
 
@@ -147,7 +148,22 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_IPWARE_PROXY_COUNT = env_int("TRAMA_PROXY_COUNT", 0, minimum=0) or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
+# Sessions live in the database: any app server behind the proxy can serve any request.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# A shared cache (Redis) when several app servers run: rate limits and lockouts then count across
+# all of them. Without it each process keeps its own (fine for one server).
+TRAMA_CACHE_URL = env_optional("TRAMA_CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": TRAMA_CACHE_URL, "KEY_PREFIX": "trama"}
+        if TRAMA_CACHE_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+# Background jobs (reports, imports, exports) go to an RQ queue on Redis when this is set, and a
+# worker (`manage.py run_jobs`) runs them; empty (the embedded default) runs them in-process.
+TRAMA_QUEUE_URL = env_optional("TRAMA_QUEUE_URL", "")
 TRAMA_SESSION_IDLE_MINUTES = env_int("TRAMA_SESSION_IDLE_MINUTES", 30, minimum=1)
 TRAMA_SESSION_MAX_HOURS = env_int("TRAMA_SESSION_MAX_HOURS", 10, minimum=1)
 SESSION_COOKIE_AGE = TRAMA_SESSION_MAX_HOURS * 3600
@@ -224,8 +240,28 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("TRAMA_MEDIA_ROOT", str(BASE_DIR / "media")))
+# Uploads (photos, signed forms, receipts, job results) on a local directory by default, or on an
+# S3-compatible object store so that several app servers share them. Never served from a public
+# URL: authenticated views stream them (S20).
+TRAMA_STORAGE = env_choice("TRAMA_STORAGE", "local", {"local", "s3"})
+DEFAULT_STORAGE: dict[str, object] = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+if TRAMA_STORAGE == "s3":
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("TRAMA_S3_BUCKET"),
+            "endpoint_url": env_optional("TRAMA_S3_ENDPOINT_URL", "") or None,
+            "region_name": env_optional("TRAMA_S3_REGION", "") or None,
+            "access_key": env_str("TRAMA_S3_ACCESS_KEY"),
+            "secret_key": env_str("TRAMA_S3_SECRET_KEY"),
+            "location": env_optional("TRAMA_S3_PREFIX", "media"),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -254,10 +290,18 @@ EMAIL_USE_TLS = env_bool("TRAMA_EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("TRAMA_EMAIL_FROM", "Trama <noreply@localhost>")
 
 # --- Logging -----------------------------------------------------------------------------
+# Logs go to standard error, as text or as one JSON object a line (`TRAMA_LOG_FORMAT=json`) for a
+# log collector. They never carry personal data: messages name records by public id only, and
+# request bodies are never logged (S6; a canary test and CI's smoke run check it).
+TRAMA_LOG_FORMAT = env_choice("TRAMA_LOG_FORMAT", "text", {"text", "json"})
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "trama.core.logs.JsonFormatter"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": TRAMA_LOG_FORMAT}},
     "root": {
         "handlers": ["console"],
         "level": env_choice("TRAMA_LOG_LEVEL", "INFO", {"DEBUG", "INFO", "WARNING", "ERROR"}),

@@ -5,12 +5,15 @@ from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from trama.core.health import health
+
 # The administration site signs people in through Trama's own login, so it gets the same
 # lockout, audit and second factor as everything else.
 admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "Trama"
 
 urlpatterns = [
+    path("salute/", health, name="health"),
     path("lingua/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
     path("area/", include("trama.territory.urls")),
@@ -18,6 +21,7 @@ urlpatterns = [
     path("area/", include("trama.people.urls")),
     path("area/", include("trama.casework.urls")),
     path("area/", include("trama.activities.urls")),
+    path("area/", include("trama.jobs.urls")),
     path("", include("trama.accounts.urls")),
     path("hsds/", include("trama.network.hsds.urls")),
     path("", include("trama.casework.public_urls")),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -43,6 +44,18 @@ def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> bytes:
 
 def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Cell]], *, sheet_title: str) -> bytes:
     """One sheet with a bold, frozen header row and an autofilter."""
+    return xlsx_workbook_bytes([Sheet(sheet_title, header, rows)])
+
+
+@dataclass(frozen=True)
+class Sheet:
+    title: str
+    header: Sequence[str]
+    rows: Iterable[Sequence[Cell]]
+
+
+def xlsx_workbook_bytes(sheets: Sequence[Sheet]) -> bytes:
+    """A workbook of several sheets, each with a bold, frozen header row and an autofilter."""
     from openpyxl import Workbook
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Font
@@ -55,22 +68,34 @@ def xlsx_bytes(header: Sequence[str], rows: Iterable[Sequence[Cell]], *, sheet_t
         return safe_cell(value)
 
     workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = sheet_title[:31]  # Excel's limit on sheet names
-    sheet.append([clean(title) for title in header])
-    widths = [len(title) for title in header]
-    for row in rows:
-        cleaned = [clean(value) for value in row]
-        sheet.append(cleaned)
-        for index, value in enumerate(cleaned):
-            widths[index] = max(widths[index], min(len(str(value or "")), 60))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = width + 2
-    sheet.freeze_panes = "A2"
-    if sheet.max_row > 1:
-        sheet.auto_filter.ref = sheet.dimensions
+    workbook.remove(workbook.active)
+    for sheet_data in sheets:
+        sheet = workbook.create_sheet(_sheet_name(sheet_data.title, workbook.sheetnames))
+        header = sheet_data.header
+        sheet.append([clean(title) for title in header])
+        widths = [len(str(title)) for title in header]
+        for row in sheet_data.rows:
+            cleaned = [clean(value) for value in row]
+            sheet.append(cleaned)
+            for index, value in enumerate(cleaned):
+                widths[index] = max(widths[index], min(len(str(value or "")), 60))
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for index, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width + 2
+        sheet.freeze_panes = "A2"
+        if sheet.max_row > 1:
+            sheet.auto_filter.ref = sheet.dimensions
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _sheet_name(title: str, taken: list[str]) -> str:
+    """Excel's rules: at most 31 characters, none of []:*?/\\, unique in the workbook."""
+    name = "".join(" " if char in "[]:*?/\\" else char for char in title)[:31] or "Foglio"
+    candidate, number = name, 2
+    while candidate in taken:
+        suffix = f" ({number})"
+        candidate, number = name[: 31 - len(suffix)] + suffix, number + 1
+    return candidate

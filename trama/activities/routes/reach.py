@@ -8,4 +8,5 @@ from trama.activities.views import reach
 
 urlpatterns = [
     path("<slug:slug>/attivita/partecipazione/", reach.reach_page, name="reach"),
+    path("<slug:slug>/attivita/partecipazione/rapporto/", reach.reach_report, name="reach-report"),
 ]

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from trama.accounts.models import Role
 from trama.accounts.permissions import ProgrammeAccess, programme_view
 from trama.activities import reach
 from trama.activities.forms_reach import ReachForm
+from trama.jobs.services import job_start
 
 
 @programme_view(Role.COORDINATOR, Role.EVALUATOR, Role.FUNDER, Role.LAB_MANAGER)
@@ -37,3 +41,23 @@ def reach_page(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
             },
         },
     )
+
+
+@require_POST
+@programme_view(Role.COORDINATOR, Role.EVALUATOR, Role.FUNDER, Role.LAB_MANAGER)
+def reach_report(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
+    """The reach figures of the chosen period, every breakdown, as a workbook: a background job."""
+    form = ReachForm(request.POST, programme=access.programme)
+    if not form.is_valid():
+        messages.error(request, _("Check the period and the filters, then ask for the report again."))
+        return redirect("activities:reach", slug=access.programme.slug)
+    data = form.cleaned_data
+    params = {
+        "start": data["start"].isoformat(),
+        "end": data["end"].isoformat(),
+        "action_line": str(data["action_line"].public_id) if data["action_line"] else "",
+        "place": str(data["place"].public_id) if data["place"] else "",
+        "kind": data["kind"],
+    }
+    job = job_start(actor=request.user, programme=access.programme, kind="reach-report", params=params)
+    return redirect(job.get_absolute_url())

@@ -34,6 +34,7 @@ PUBLIC = {
     "accounts:password-reset-confirm",
     "accounts:password-reset-complete",
     "set_language",
+    "health",
     "hsds:root",
     "hsds:openapi",
     "hsds:service-list",
