@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from django.utils import timezone
 
 from trama.accounts.audit import audit_record
@@ -52,6 +52,8 @@ def _save_progress(job: BackgroundJob, percent: int, step: str) -> None:
 
 def run_job(job_pk: int) -> None:
     """Run one job (in the worker, or in-process). Never raises: the outcome is on the job."""
+    if settings.TRAMA_QUEUE_URL:
+        close_old_connections()  # a long-lived worker must not reuse a connection the server dropped
     job = BackgroundJob.objects.select_related("owner", "programme").get(pk=job_pk)
     if job.status != BackgroundJob.Status.QUEUED:
         return
