@@ -66,3 +66,7 @@ as_postgres "$PGBIN/createdb -h /tmp -p $PGPORT -U postgres trama_bench"
 echo
 echo "== Benchmarks on PostgreSQL 15 (port $PGPORT, cluster in $PGDATA)"
 DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/trama_bench" run_all
+
+echo
+as_postgres "$PGBIN/createdb -h /tmp -p $PGPORT -U postgres trama_load"
+bash bench/load.sh "postgres://postgres@127.0.0.1:$PGPORT/trama_load"

@@ -1,0 +1,107 @@
+"""The load scenario of `make bench` (bench/load.sh): the main journeys of each role against
+gunicorn and PostgreSQL on 127.0.0.1, with the demo data. Never collected by pytest (gevent
+patches the whole process).
+
+Weights follow a working day: visitors on the public map and calendar, operators on their home,
+case list and case pages, lab managers on their week and the check-in sheet, coordinators on the
+reach figures (the dashboard of the evaluation issue will join them).
+"""
+
+from __future__ import annotations
+
+import random
+import re
+
+from locust import HttpUser, between, task
+
+SLUG = "fare-benecomune"
+PASSWORD = "Trama-demo-2026"  # noqa: S105 — the public demo password (README)
+
+
+class SignedIn(HttpUser):
+    abstract = True
+    email = ""
+    wait_time = between(1, 3)
+
+    def on_start(self) -> None:
+        self.client.get("/accesso/", name="login page")
+        token = self.client.cookies.get("csrftoken", "")
+        self.client.post(
+            "/accesso/", {"username": self.email, "password": PASSWORD, "csrfmiddlewaretoken": token},
+            headers={"Referer": f"{self.host}/accesso/"}, name="login",
+        )  # fmt: skip
+
+
+class Visitor(HttpUser):
+    weight = 4
+    wait_time = between(1, 3)
+
+    @task(3)
+    def map_page(self) -> None:
+        self.client.get(f"/{SLUG}/mappa/", name="public map")
+        self.client.get(f"/{SLUG}/mappa/dati.geojson", name="public map data")
+
+    @task(2)
+    def calendar(self) -> None:
+        self.client.get(f"/{SLUG}/calendario/", name="public calendar")
+
+    @task(1)
+    def home(self) -> None:
+        self.client.get(f"/{SLUG}/", name="programme home")
+
+
+class Operator(SignedIn):
+    weight = 3
+    email = "operatore.fbc@example.org"
+    cases: list[str] = []
+
+    def on_start(self) -> None:
+        super().on_start()
+        page = self.client.get(f"/area/{SLUG}/casi/", name="case list").text
+        self.cases = re.findall(rf'href="(/area/{SLUG}/casi/[0-9a-f-]{{36}}/)"', page)
+
+    @task(2)
+    def home(self) -> None:
+        self.client.get(f"/area/{SLUG}/", name="operator home")
+
+    @task(1)
+    def case_list(self) -> None:
+        self.client.get(f"/area/{SLUG}/casi/", name="case list")
+
+    @task(3)
+    def case_page(self) -> None:
+        if self.cases:
+            self.client.get(random.choice(self.cases), name="case page")  # noqa: S311 — load, not security
+
+
+class LabManager(SignedIn):
+    weight = 2
+    email = "laboratorio.fbc@example.org"
+    sheets: list[str] = []
+
+    def on_start(self) -> None:
+        super().on_start()
+        page = self.client.get(f"/area/{SLUG}/attivita/settimana/", name="lab week").text
+        self.sheets = re.findall(r'data-link="checkin" href="([^"]+)"', page)
+
+    @task(2)
+    def week(self) -> None:
+        self.client.get(f"/area/{SLUG}/attivita/settimana/", name="lab week")
+
+    @task(3)
+    def checkin(self) -> None:
+        if self.sheets:
+            self.client.get(random.choice(self.sheets), name="check-in sheet")  # noqa: S311
+
+
+class Coordinator(SignedIn):
+    weight = 1
+    email = "coordinatore.fbc@example.org"
+
+    @task
+    def reach(self) -> None:
+        self.client.get(f"/area/{SLUG}/attivita/partecipazione/", name="reach figures")
+
+    @task
+    def activities(self) -> None:
+        self.client.get(f"/area/{SLUG}/attivita/", name="activity list")
