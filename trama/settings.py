@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "trama.people",
     "trama.casework",
     "trama.activities",
+    "trama.pacts",
     "trama.jobs",
     "trama.portal",
 ]

@@ -21,6 +21,7 @@ urlpatterns = [
     path("area/", include("trama.people.urls")),
     path("area/", include("trama.casework.urls")),
     path("area/", include("trama.activities.urls")),
+    path("area/", include("trama.pacts.urls")),
     path("area/", include("trama.jobs.urls")),
     path("", include("trama.accounts.urls")),
     path("hsds/", include("trama.network.hsds.urls")),

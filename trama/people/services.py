@@ -463,6 +463,17 @@ def _pseudonymise(person: Person) -> None:
     Consent.objects.filter(person=person).update(signed_form="")
     Consent.objects.filter(person=person).exclude(guardian_name="").update(guardian_name=PSEUDONYMISED_GUARDIAN)
     Consent.history.filter(person_id=person.pk).exclude(guardian_name="").update(guardian_name=PSEUDONYMISED_GUARDIAN)
+    # The signed copies of their pacts and the receipts of its payments name them: the files go,
+    # the pact's figures stay.
+    from trama.pacts.models import Disbursement, PactVersion
+
+    for model, field in ((PactVersion, "signed_scan"), (Disbursement, "receipt")):
+        rows = list(model.objects.filter(pact__person=person).exclude(**{field: ""}))
+        for row in rows:
+            stored = getattr(row, field)
+            name = stored.name
+            transaction.on_commit(lambda storage=stored.storage, name=name: _quiet_delete(storage, name))
+        model.objects.filter(pk__in=[row.pk for row in rows]).update(**{field: ""})
     # Their registrations stay (attendance counts depend on them); the guardian's details go.
     from trama.activities.models import Registration
 

@@ -29,6 +29,10 @@ def programme_home(request: HttpRequest, access: ProgrammeAccess) -> HttpRespons
     delivery = {}
     if access.has_role(Role.OPERATOR, Role.LAB_MANAGER):
         delivery = {"show_delivery": True, **operator_home_context(request.user, programme)}
+    if access.has_role(Role.OPERATOR, Role.COORDINATOR):
+        from trama.pacts.selectors import due_reviews
+
+        delivery.update({"show_pact_reviews": True, "due_reviews": list(due_reviews(request.user, programme)[:10])})
     return render(
         request,
         "territory/programme_home.html",

@@ -14,4 +14,5 @@ STEPS = [
     "trama.core.demo.casework",
     "trama.core.demo.delivery",
     "trama.core.demo.activities",
+    "trama.core.demo.pacts",
 ]

@@ -15,7 +15,11 @@ from trama.core.processing import RETENTION, register, unannotated_fields
 
 APPS = ("people", "casework")
 # Models of other apps that hold personal data: who registered for and attended what.
-MORE_MODELS = ("activities.Registration", "activities.Attendance")
+MORE_MODELS = (
+    "activities.Registration", "activities.Attendance",
+    "pacts.Pact", "pacts.PactVersion", "pacts.Signatory", "pacts.BudgetLine", "pacts.Disbursement",
+    "pacts.Commitment", "pacts.ContributionLog", "pacts.Review", "pacts.ReviewItem",
+)  # fmt: skip
 
 
 def _models() -> list[type]:
