@@ -48,6 +48,9 @@ INSTALLED_APPS = [
     "trama.casework",
     "trama.activities",
     "trama.pacts",
+    "trama.training",
+    "trama.governance",
+    "trama.funding",
     "trama.jobs",
     "trama.portal",
 ]

@@ -15,4 +15,5 @@ STEPS = [
     "trama.core.demo.delivery",
     "trama.core.demo.activities",
     "trama.core.demo.pacts",
+    "trama.core.demo.plans",
 ]

@@ -19,6 +19,8 @@ MORE_MODELS = (
     "activities.Registration", "activities.Attendance",
     "pacts.Pact", "pacts.PactVersion", "pacts.Signatory", "pacts.BudgetLine", "pacts.Disbursement",
     "pacts.Commitment", "pacts.ContributionLog", "pacts.Review", "pacts.ReviewItem",
+    "funding.Donor", "funding.Donation", "governance.BodyMember", "governance.MeetingAttendance",
+    "training.Trainer", "training.Participant", "training.Certificate",
 )  # fmt: skip
 
 

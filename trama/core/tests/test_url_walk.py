@@ -51,6 +51,10 @@ PUBLIC = {
     "activities-public:signup-thanks",
     "activities-public:feed",
     "activities-public:place-feed",
+    "funding-public:campaigns",
+    "funding-public:campaign",
+    "funding-public:news-list",
+    "funding-public:news-detail",
 }
 
 LOGIN_PAGES = ("/accesso/", "/admin/login/")

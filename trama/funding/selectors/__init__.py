@@ -1,0 +1,1 @@
+"""Reads of the budget (`budget`) and of fundraising and communication (`fundraising`)."""

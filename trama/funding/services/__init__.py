@@ -1,0 +1,1 @@
+"""Writes of the budget (`budget`) and of fundraising and communication (`fundraising`)."""
