@@ -12,7 +12,7 @@ PORT ?= 8000
 # `check --deploy` warns whenever it is off). Production sets its own environment (README.md).
 DEMO_ENV := DJANGO_DEBUG=true TRAMA_REQUIRE_2FA=false
 
-.PHONY: run test test-fast lint format check messages bench clean
+.PHONY: run test test-fast lint format check messages bench clean restore-drill
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -66,3 +66,9 @@ bench: $(VENV)/.installed-dev
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache test-artifacts
+
+# Back up the demo, restore it into a fresh database, compare every table's rows, the audit chain
+# and the people erased after the backup (docs/operations.md). SQLite by default, in scratch files;
+# DATABASE_URL=postgres://… runs it on that server in two scratch databases it creates and drops.
+restore-drill: $(VENV)/.installed
+	$(DEMO_ENV) $(PY) manage.py restore_drill

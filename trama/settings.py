@@ -244,6 +244,9 @@ STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env_str("TRAMA_MEDIA_ROOT", str(BASE_DIR / "media")))
+# The erasure journal: one line per erased person, outside the database and its backups, replayed
+# by `manage.py restore` so that a restored backup forgets them again (S13, S26).
+TRAMA_ERASURE_JOURNAL = Path(env_str("TRAMA_ERASURE_JOURNAL", str(BASE_DIR / "erasure-journal.jsonl")))
 # Uploads (photos, signed forms, receipts, job results) on a local directory by default, or on an
 # S3-compatible object store so that several app servers share them. Never served from a public
 # URL: authenticated views stream them (S20).

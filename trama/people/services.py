@@ -22,6 +22,7 @@ from trama.accounts.audit import audit_record
 from trama.accounts.models import AuditEvent, Membership, Role, User
 from trama.accounts.permissions import acting_coordinator
 from trama.casework.models import Case, IntakeRequest
+from trama.core.backup import journal_erasure
 from trama.core.concurrency import save_versioned
 from trama.core.pseudonyms import person_pseudonym
 from trama.network.models import Partnership
@@ -375,6 +376,8 @@ def person_erase(*, actor: User | None, person: Person, mode: str, reason: str) 
             target=person,
             reason=f"erasure request resolved as {mode}: {reason}",
         )
+        # Outside the database, after commit: a restored backup erases them again (S13, S26).
+        journal_erasure(person.public_id, mode, timezone.now())
         if mode == ERASE:
             _delete(person)
             return None
