@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "trama.casework",
     "trama.activities",
     "trama.pacts",
+    "trama.mutualaid",
     "trama.training",
     "trama.governance",
     "trama.funding",

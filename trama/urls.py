@@ -22,6 +22,7 @@ urlpatterns = [
     path("area/", include("trama.casework.urls")),
     path("area/", include("trama.activities.urls")),
     path("area/", include("trama.pacts.urls")),
+    path("area/", include("trama.mutualaid.urls")),
     path("area/", include("trama.training.urls")),
     path("area/", include("trama.governance.urls")),
     path("area/", include("trama.funding.urls")),
@@ -30,6 +31,7 @@ urlpatterns = [
     path("hsds/", include("trama.network.hsds.urls")),
     path("", include("trama.casework.public_urls")),
     path("", include("trama.activities.public_urls")),
+    path("", include("trama.mutualaid.public_urls")),
     path("", include("trama.funding.public_urls")),
     # Last: `/<programme-slug>/` catches the first free path segment (see RESERVED_SLUGS).
     path("", include("trama.portal.urls")),

@@ -350,6 +350,14 @@ def erasure_blockers(person: Person) -> list[str]:
         blockers.append(_("they were referred"))
     if person.attendances.exists() or person.registrations.exists():
         blockers.append(_("they took part in activities"))
+    if (
+        person.volunteer_records.exists()
+        or person.mutual_aid_requests.exists()
+        or person.mutual_aid_offers.exists()
+        or person.group_memberships.exists()
+        or hasattr(person, "time_account")
+    ):
+        blockers.append(_("they volunteered or took part in mutual aid"))
     return blockers
 
 

@@ -28,7 +28,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from trama.accounts.models import Role
 from trama.activities import reach
@@ -41,6 +41,13 @@ from trama.core.tests.factories import ActionLineFactory, CommunityPlaceFactory,
 from trama.territory.models import Municipality
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The row labels below are the English msgids: read them in English."""
+    with translation.override("en"):
+        yield
 
 YEAR = ReachQuery(start=date(2025, 9, 1), end=date(2026, 8, 31))
 

@@ -15,5 +15,6 @@ STEPS = [
     "trama.core.demo.delivery",
     "trama.core.demo.activities",
     "trama.core.demo.pacts",
+    "trama.core.demo.mutualaid",
     "trama.core.demo.plans",
 ]

@@ -21,6 +21,10 @@ MORE_MODELS = (
     "pacts.Commitment", "pacts.ContributionLog", "pacts.Review", "pacts.ReviewItem",
     "funding.Donor", "funding.Donation", "governance.BodyMember", "governance.MeetingAttendance",
     "training.Trainer", "training.Participant", "training.Certificate",
+    "mutualaid.Volunteer", "mutualaid.VolunteerAvailability", "mutualaid.ShiftSignup", "mutualaid.HourLog",
+    "mutualaid.MutualAidRequest", "mutualaid.MutualAidOffer", "mutualaid.OfferAvailability", "mutualaid.Match",
+    "mutualaid.Account", "mutualaid.Exchange", "mutualaid.LedgerEntry", "mutualaid.MicroNetworkMember",
+    "mutualaid.GroupMember",
 )  # fmt: skip
 
 

@@ -55,6 +55,8 @@ PUBLIC = {
     "funding-public:campaign",
     "funding-public:news-list",
     "funding-public:news-detail",
+    "mutualaid-public:apply",
+    "mutualaid-public:thanks",
 }
 
 LOGIN_PAGES = ("/accesso/", "/admin/login/")

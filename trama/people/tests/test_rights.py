@@ -308,3 +308,15 @@ def test_it_shows_the_retention_rules_on_the_rights_page(english, login, file):
     login(english, file.coordinator)
     content = english.get(_url("person-rights", file)).content.decode()
     assert "10 years after the case is closed" in content
+
+
+def test_it_refuses_to_delete_a_volunteer_and_says_why(english, login, casework):
+    from trama.mutualaid.models import Volunteer
+
+    person = HouseholdMemberFactory(household=HouseholdFactory(programme=casework.case.programme)).person
+    Volunteer.objects.create(programme=person.programme, person=person, applied_on=date(2026, 1, 10))
+    login(english, casework.coordinator)
+    response = english.post(_url("person-erase", casework, person), {"mode": "erase", "reason": "Richiesta scritta"})
+    assert response.status_code == 200
+    assert "volunteered" in str(response.context["form"].errors["mode"])
+    assert Person.objects.filter(pk=person.pk).exists()
