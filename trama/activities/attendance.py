@@ -15,6 +15,7 @@ from itertools import groupby
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
@@ -141,6 +142,11 @@ def week_occurrences(
         occurrences = occurrences.filter(activity__place=place)
     registrations = Registration.objects.filter(activity=OuterRef("activity_id"))
     tallied = Tally.objects.filter(occurrence=OuterRef("pk")).order_by().values("occurrence").annotate(n=Sum("count"))
+    # Volunteers on the date's shifts (the mutualaid app's models, looked up by name: that app
+    # builds on this one, not the other way round).
+    shifts = apps.get_model("mutualaid", "VolunteerShift").objects.filter(occurrence=OuterRef("pk"))
+    signups = apps.get_model("mutualaid", "ShiftSignup").objects.filter(shift__occurrence=OuterRef("pk"))
+    needed = shifts.order_by().values("occurrence").annotate(n=Sum("slots")).values("n")
     return (
         occurrences.select_related("activity__place")
         .annotate(
@@ -148,6 +154,8 @@ def week_occurrences(
             waiting=_count_of(registrations.filter(status=Registration.Status.WAITING), "activity"),
             attended=_count_of(Attendance.objects.filter(occurrence=OuterRef("pk")), "occurrence"),
             tally_total=Coalesce(Subquery(tallied.values("n"), output_field=IntegerField()), 0),
+            volunteers_needed=Coalesce(Subquery(needed, output_field=IntegerField()), 0),
+            volunteers=_count_of(signups.exclude(status="cancelled"), "shift__occurrence"),
         )
         .order_by("starts_at", "activity__title", "pk")
     )

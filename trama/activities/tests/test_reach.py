@@ -49,6 +49,7 @@ def _english():
     with translation.override("en"):
         yield
 
+
 YEAR = ReachQuery(start=date(2025, 9, 1), end=date(2026, 8, 31))
 
 

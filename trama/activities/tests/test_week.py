@@ -262,3 +262,15 @@ def test_the_week_costs_the_same_queries_for_2_and_20_occurrences(client, login,
         counts.append(len(queries.captured_queries))
 
     assert counts[0] == counts[1]
+
+
+def test_it_shows_the_volunteers_signed_up_for_the_dates_shifts(manager_client, lab):
+    from trama.mutualaid.tests.factories import ShiftFactory, SignupFactory
+
+    shift = ShiftFactory(occurrence=lab.occurrence, slots=2)
+    SignupFactory(shift=shift)
+    SignupFactory(shift=shift, status="cancelled")
+    response = manager_client.get(week_url(lab.programme, settimana="2026-11-26"))
+    occurrence = next(o for o in shown(response) if o.pk == lab.occurrence.pk)
+    assert (occurrence.volunteers, occurrence.volunteers_needed) == (1, 2)
+    assert 'data-figure="volunteers">1 / 2<' in response.content.decode()
