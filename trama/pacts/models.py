@@ -561,9 +561,13 @@ class ContributionLog(BaseModel):
         _("confirmed on behalf of"), max_length=150, blank=True, help_text=_("The citizen group's contact person.")
     )
     rejection_reason = models.CharField(_("why not confirmed"), max_length=300, blank=True)
+    # Hours the beneficiary gave in mutual aid and volunteering (the time bank), counted on this
+    # commitment up to `date`: the sum of a period, not one day's work.
+    from_time_bank = models.BooleanField(_("from mutual aid and volunteering"), default=False)
 
     PERSONAL_DATA: ClassVar[dict[str, PersonalData]] = {
         "commitment": _pd(Category.LINK),
+        "from_time_bank": _pd(Category.ACTIVITY),
         "date": _pd(Category.ACTIVITY),
         "hours": _pd(Category.ACTIVITY),
         "note": _pd(Category.ACTIVITY),
@@ -580,7 +584,10 @@ class ContributionLog(BaseModel):
         verbose_name_plural = _("hours given back")
         ordering = ["-date", "-created_at"]
         constraints = [
-            models.CheckConstraint(condition=Q(hours__gt=0, hours__lte=24), name="contribution_hours_in_a_day"),
+            models.CheckConstraint(
+                condition=Q(hours__gt=0) & (Q(hours__lte=24) | Q(from_time_bank=True)),
+                name="contribution_hours_in_a_day",
+            ),
             models.CheckConstraint(
                 condition=~Q(status="confirmed") | Q(confirmed_at__isnull=False), name="contribution_confirmed_when"
             ),

@@ -41,6 +41,7 @@ urlpatterns = [
     path(PACT + "impegni/<uuid:commitment_id>/", pacts.commitment_edit, name="commitment-edit"),
     path(PACT + "impegni/<uuid:commitment_id>/rimuovi/", pacts.commitment_delete, name="commitment-delete"),
     path(PACT + "impegni/<uuid:commitment_id>/ore/", giving_back.contribution_create, name="hours-create"),
+    path(PACT + "impegni/<uuid:commitment_id>/banca-del-tempo/", giving_back.time_bank_count, name="time-bank-count"),
     # Versions and the document.
     path(VERSION + "patto.pdf", pacts.version_pdf, name="version-pdf"),
     path(VERSION + "firmato/", pacts.version_scan, name="version-scan"),

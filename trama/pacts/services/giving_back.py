@@ -107,3 +107,64 @@ def contribution_reject(*, actor: User | None, log: ContributionLog, reason: str
         log.save(update_fields=["status", "rejection_reason", "updated_at"])
         audit(actor, membership, log.commitment.pact, AuditEvent.Action.UPDATE, target=log, reason="not confirmed")
     return log
+
+
+# --- Hours given in mutual aid and volunteering (issue 7: they count towards a commitment) ---
+
+TIME_BANK_MAX_LOG = Decimal("99.99")
+
+
+def _time_bank_period(pact: Pact) -> tuple[date, date]:
+    in_force = pact.version_in_force
+    start = max(in_force.start_date, pact.started_on or in_force.start_date)
+    return start, min(timezone.localdate(), in_force.end_date)
+
+
+def time_bank_available(pact: Pact) -> Decimal:
+    """Hours the beneficiary gave in the time bank and as a volunteer during the pact, not yet
+    counted on any of its commitments."""
+    if pact.person_id is None or pact.version_in_force_id is None:
+        return Decimal("0.00")
+    from trama.mutualaid.selectors.timebank import hours_given
+
+    start, end = _time_bank_period(pact)
+    if end < start:
+        return Decimal("0.00")
+    given = Decimal(hours_given(pact.person, start, end))
+    counted = sum(
+        ContributionLog.objects.filter(commitment__pact=pact, from_time_bank=True)
+        .exclude(status=ContributionLog.Status.REJECTED)
+        .values_list("hours", flat=True),
+        Decimal("0.00"),
+    )
+    return max(Decimal("0.00"), (given - counted).quantize(Decimal("0.01")))
+
+
+def contribution_from_time_bank(*, actor: User | None, commitment: Commitment) -> ContributionLog:
+    """Count the hours not yet counted on `commitment`: they were confirmed where they were given
+    (a completed exchange, an attended shift, a confirmed log), so they count at once."""
+    with transaction.atomic():
+        commitment = Commitment.objects.select_related("pact__programme", "pact__version_in_force").get(
+            pk=commitment.pk
+        )
+        membership = writer_membership(actor, commitment.pact) if actor is not None else None
+        pact = (
+            Pact.objects.select_for_update(of=("self",)).select_related("version_in_force").get(pk=commitment.pact_id)
+        )
+        if not pact.is_running:
+            raise ValidationError(_("Hours are given back while the pact is active."), code="not_running")
+        if not commitment.in_force:
+            raise ValidationError(_("This commitment is not signed yet."), code="not_signed")
+        available = time_bank_available(pact)
+        if available <= 0:
+            raise ValidationError(
+                _("There are no hours of mutual aid or volunteering to count since the last time."), code="none"
+            )
+        now = timezone.now()
+        log = ContributionLog.objects.create(
+            commitment=commitment, date=_time_bank_period(pact)[1], hours=min(available, TIME_BANK_MAX_LOG),
+            note=_("Mutual aid and volunteering (time bank)")[:200], status=ContributionLog.Status.CONFIRMED,
+            recorded_by=actor, confirmed_by=actor, confirmed_at=now, from_time_bank=True,
+        )  # fmt: skip
+        audit(actor, membership, pact, AuditEvent.Action.CREATE, target=log, reason="from the time bank")
+    return log

@@ -107,3 +107,60 @@ def test_no_hours_on_a_commitment_not_signed_yet(pactwork):
     with pytest.raises(ValidationError) as error:
         _log(pactwork, commitment, pactwork.owner)
     assert error.value.code == "not_signed"
+
+
+def _time_bank_exchange(w, pact, hours: str, days_ago: int = 2):
+    """The pact's beneficiary helps a neighbour through the time bank."""
+    from trama.casework.tests.factories import PersonFactory
+    from trama.mutualaid.services.timebank import account_for, exchange_record
+
+    neighbour = PersonFactory(programme=pact.programme)
+    return exchange_record(
+        actor=None, programme=pact.programme, giver=account_for(pact.person), receiver=account_for(neighbour),
+        hours=hours, occurred_on=w.today - timedelta(days=days_ago), category="shopping",
+    )  # fmt: skip
+
+
+def test_hours_given_in_the_time_bank_count_on_a_commitment_once(pactwork):
+    pact = running(pactwork)
+    commitment = pact.commitments.get()
+    _time_bank_exchange(pactwork, pact, "3.5")
+    _time_bank_exchange(pactwork, pact, "1.25")
+    assert services.time_bank_available(pact) == Decimal("4.75")
+
+    log = services.contribution_from_time_bank(actor=pactwork.owner, commitment=commitment)
+
+    assert (log.hours, log.status, log.from_time_bank) == (Decimal("4.75"), "confirmed", True)
+    assert services.time_bank_available(pact) == Decimal("0.00")
+    with pytest.raises(ValidationError):
+        services.contribution_from_time_bank(actor=pactwork.owner, commitment=commitment)
+    assert ContributionLog.objects.filter(from_time_bank=True).count() == 1
+    _time_bank_exchange(pactwork, pact, "2")
+    assert services.time_bank_available(pact) == Decimal("2.00")
+
+
+def test_time_bank_hours_before_the_pact_do_not_count_and_strangers_cannot_count(pactwork):
+    pact = running(pactwork)
+    _time_bank_exchange(pactwork, pact, "5", days_ago=200)
+    assert services.time_bank_available(pact) == Decimal("0.00")
+    _time_bank_exchange(pactwork, pact, "2")
+    with pytest.raises(PermissionDenied):
+        services.contribution_from_time_bank(actor=pactwork.stranger, commitment=pact.commitments.get())
+    assert not ContributionLog.objects.filter(from_time_bank=True).exists()
+
+
+def test_the_case_team_counts_time_bank_hours_from_the_pact_page(client, login, pactwork):
+    from django.urls import reverse
+
+    pact = running(pactwork)
+    commitment = pact.commitments.get()
+    _time_bank_exchange(pactwork, pact, "3")
+    url = reverse(
+        "pacts:time-bank-count",
+        kwargs={"slug": pact.programme.slug, "pact_id": pact.public_id, "commitment_id": commitment.public_id},
+    )
+    login(client, pactwork.owner)
+    page = client.get(url)
+    assert page.context["available"] == Decimal("3.00")
+    assert client.post(url).status_code == 302
+    assert ContributionLog.objects.get(from_time_bank=True).hours == Decimal("3.00")

@@ -167,3 +167,25 @@ def contribution_create(request: HttpRequest, access: ProgrammeAccess, pact_id: 
         request, access, pact, form, title=_("Log hours given back"), submit=_("Log the hours"),
         intro=f"{commitment.description} — {commitment.where}",
     )  # fmt: skip
+
+
+@programme_view(*PACT_ROLES)
+def time_bank_count(request: HttpRequest, access: ProgrammeAccess, pact_id: UUID, commitment_id: UUID) -> HttpResponse:
+    """Count on a commitment the hours the beneficiary gave in mutual aid and volunteering."""
+    pact = pact_for(request, access, pact_id)
+    commitment = child(pact.commitments.select_related("place", "group", "activity", "pact"), commitment_id)
+    available = services.time_bank_available(pact)
+    if request.method == "POST":
+        try:
+            log = services.contribution_from_time_bank(actor=request.user, commitment=commitment)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("%(hours)s hours of mutual aid and volunteering now count on this commitment.")
+                             % {"hours": log.hours})  # fmt: skip
+        return to_pact(pact, "commitments")
+    return render(
+        request,
+        "pacts/time_bank_count.html",
+        {"access": access, "pact": pact, "commitment": commitment, "available": available},
+    )
