@@ -12,16 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import groupby
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from trama.accounts.audit import audit_record
@@ -38,6 +35,7 @@ from trama.activities.models import (
 )
 from trama.activities.permissions import lab_organisations, managed_activities, management_membership
 from trama.activities.services import Guardian, attendance_mark, contact_registration_create
+from trama.core.pdf import render_pdf
 from trama.network.models import CommunityPlace
 from trama.people.models import Person
 from trama.territory.models import Programme
@@ -47,7 +45,6 @@ if TYPE_CHECKING:
 
 # The sign-in sheet leaves this many empty rows for people who come without registering.
 WALK_IN_ROWS = 10
-FONT_DIR = Path(settings.BASE_DIR) / "static" / "vendor" / "bootstrap-italia" / "fonts" / "Titillium_Web"
 
 
 # --- Scope -----------------------------------------------------------------------------------
@@ -301,26 +298,7 @@ class SigninSheet:
     blank_rows: range = field(default_factory=lambda: range(WALK_IN_ROWS))
 
 
-def _fonts_only_fetcher() -> Any:
-    """The sheet carries names typed by people: the renderer opens the vendored fonts and nothing
-    else, no file of the server and no network."""
-    from weasyprint import URLFetcher
-
-    allowed = FONT_DIR.as_uri() + "/"
-
-    class FontsOnly(URLFetcher):
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            if not url.startswith(allowed) or ".." in url:
-                raise ValueError(f"the sign-in sheet loads no external resource: {url}")
-            return super().fetch(url, headers)
-
-    return FontsOnly(allowed_protocols=["file"])
-
-
 def signin_sheet_pdf(sheet: SigninSheet) -> bytes:
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-
     activity = sheet.occurrence.activity
     context = {
         "occurrence": sheet.occurrence,
@@ -330,17 +308,10 @@ def signin_sheet_pdf(sheet: SigninSheet) -> bytes:
         "blank_rows": sheet.blank_rows,
         "first_blank": len(sheet.people) + 1,
         "generated_at": sheet.generated_at,
-        "font_dir": FONT_DIR.as_uri(),
     }
-    fetcher = _fonts_only_fetcher()
-    font_config = FontConfiguration()
-    stylesheet = CSS(
-        string=render_to_string("activities/attendance/pdf/signin_sheet.css", context),
-        font_config=font_config,
-        url_fetcher=fetcher,
+    return render_pdf(
+        "activities/attendance/pdf/signin_sheet.html", "activities/attendance/pdf/signin_sheet.css", context
     )
-    html = HTML(string=render_to_string("activities/attendance/pdf/signin_sheet.html", context), url_fetcher=fetcher)
-    return html.write_pdf(stylesheets=[stylesheet], font_config=font_config)
 
 
 def signin_sheet_export(*, actor: User | None, occurrence: Occurrence, request: HttpRequest | None = None) -> bytes:

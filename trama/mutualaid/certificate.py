@@ -6,21 +6,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from trama.accounts.audit import audit_record
 from trama.accounts.models import AuditEvent, User
+from trama.core.pdf import render_pdf
 from trama.mutualaid.models import HourLog, Volunteer
 from trama.mutualaid.selectors.volunteers import as_hours, attended_signups, volunteer_hours
-
-FONT_DIR = Path(settings.BASE_DIR) / "static" / "vendor" / "bootstrap-italia" / "fonts" / "Titillium_Web"
 
 
 @dataclass(frozen=True)
@@ -62,41 +57,15 @@ def certificate_for(volunteer: Volunteer, year: int) -> Certificate:
     )  # fmt: skip
 
 
-def _fonts_only_fetcher() -> Any:
-    """The certificate carries text typed by people: the renderer opens the vendored fonts and
-    nothing else, no file of the server and no network."""
-    from weasyprint import URLFetcher
-
-    allowed = FONT_DIR.as_uri() + "/"
-
-    class FontsOnly(URLFetcher):
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            if not url.startswith(allowed) or ".." in url:
-                raise ValueError(f"the certificate loads no external resource: {url}")
-            return super().fetch(url, headers)
-
-    return FontsOnly(allowed_protocols=["file"])
-
-
 def certificate_pdf(certificate: Certificate) -> bytes:
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-
     volunteer = certificate.volunteer
     context = {
         "certificate": certificate,
         "volunteer": volunteer,
         "person": volunteer.person,
         "programme": volunteer.programme,
-        "font_dir": FONT_DIR.as_uri(),
     }
-    fetcher = _fonts_only_fetcher()
-    font_config = FontConfiguration()
-    stylesheet = CSS(
-        string=render_to_string("mutualaid/pdf/certificate.css", context), font_config=font_config, url_fetcher=fetcher
-    )
-    html = HTML(string=render_to_string("mutualaid/pdf/certificate.html", context), url_fetcher=fetcher)
-    return html.write_pdf(stylesheets=[stylesheet], font_config=font_config)
+    return render_pdf("mutualaid/pdf/certificate.html", "mutualaid/pdf/certificate.css", context)
 
 
 def certificate_export(*, actor: User, volunteer: Volunteer, year: int, request: HttpRequest | None = None) -> bytes:

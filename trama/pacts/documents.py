@@ -12,23 +12,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
 
-from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
-from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from trama.accounts.audit import audit_record
 from trama.accounts.models import AuditEvent, User
+from trama.core.pdf import render_pdf
 from trama.pacts.models import BudgetLine, Pact, PactVersion, Signatory
 from trama.pacts.permissions import reading_membership, visible_pacts
 from trama.pacts.services.pacts import terms_of
 from trama.people.models import Person
-
-FONT_DIR = Path(settings.BASE_DIR) / "static" / "vendor" / "bootstrap-italia" / "fonts" / "Titillium_Web"
 
 
 @dataclass(frozen=True)
@@ -120,40 +115,13 @@ def pact_document(pact: Pact, version: PactVersion) -> PactDocument:
     )
 
 
-def _fonts_only_fetcher() -> Any:
-    from weasyprint import URLFetcher
-
-    allowed = FONT_DIR.as_uri() + "/"
-
-    class FontsOnly(URLFetcher):
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            if not url.startswith(allowed) or ".." in url:
-                raise ValueError(f"the pact's document loads no external resource: {url}")
-            return super().fetch(url, headers)
-
-    return FontsOnly(allowed_protocols=["file"])
-
-
 def pact_pdf(document: PactDocument) -> bytes:
     """The document in Italian, whatever language the operator reads the pages in: it is signed
     by the beneficiary and the community actors."""
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    with translation.override("it"):
-        return _render(document, CSS, HTML, FontConfiguration)
-
-
-def _render(document: PactDocument, css: Any, html_class: Any, font_configuration: Any) -> bytes:
     context = {"doc": document, "pact": document.pact, "version": document.version,
-               "programme": document.pact.programme, "font_dir": FONT_DIR.as_uri()}  # fmt: skip
-    fetcher = _fonts_only_fetcher()
-    font_config = font_configuration()
-    stylesheet = css(
-        string=render_to_string("pacts/pdf/pact.css", context), font_config=font_config, url_fetcher=fetcher
-    )
-    html = html_class(string=render_to_string("pacts/pdf/pact.html", context), url_fetcher=fetcher)
-    return html.write_pdf(stylesheets=[stylesheet], font_config=font_config)
+               "programme": document.pact.programme}  # fmt: skip
+    with translation.override("it"):
+        return render_pdf("pacts/pdf/pact.html", "pacts/pdf/pact.css", context)
 
 
 def pact_pdf_export(*, actor: User, pact: Pact, version: PactVersion, request: HttpRequest | None = None) -> bytes:

@@ -13,15 +13,13 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from trama.core.exports import Cell, csv_bytes, xlsx_bytes
+from trama.core.pdf import render_pdf
 from trama.network.models import CitizenGroup, CommunityPlace, DownloadCounter
 from trama.network.selectors import MapFilters, public_groups, public_places
 from trama.territory.models import Municipality, Programme
@@ -197,7 +195,6 @@ def xlsx_file(document: MapDocument) -> bytes:
 
 # --- PDF ----------------------------------------------------------------------------------
 
-FONT_DIR = Path(settings.BASE_DIR) / "static" / "vendor" / "bootstrap-italia" / "fonts" / "Titillium_Web"
 # The SVG box: points are drawn inside the plot area; the strip below it holds the scale bar.
 SVG_WIDTH, SVG_HEIGHT = 1000, 640
 PLOT_LEFT, PLOT_RIGHT, PLOT_TOP, PLOT_BOTTOM = 70, 930, 70, 570
@@ -297,27 +294,8 @@ def _scale_bar(units_per_degree: float) -> dict[str, Any]:
     return {"length": length, "label": label, "x": 20, "y": SVG_HEIGHT - 20, "end": round(20 + length, 1)}
 
 
-def _fonts_only_fetcher() -> Any:
-    """A WeasyPrint URL fetcher that opens the vendored fonts and nothing else: the HTML carries
-    text typed by people, and a PDF renderer must not become a way to read the server's network."""
-    from weasyprint import URLFetcher
-
-    allowed = FONT_DIR.as_uri() + "/"
-
-    class FontsOnly(URLFetcher):
-        def fetch(self, url: str, headers: Any = None) -> Any:
-            if not url.startswith(allowed) or ".." in url:
-                raise ValueError(f"the map PDF loads no external resource: {url}")
-            return super().fetch(url, headers)
-
-    return FontsOnly(allowed_protocols=["file"])
-
-
 def pdf_file(document: MapDocument) -> bytes:
     """An A4 document: a schematic map with numbered points, then every entry by municipality."""
-    from weasyprint import CSS, HTML
-    from weasyprint.text.fonts import FontConfiguration
-
     sections = _numbered_by_municipality(document.entries)
     numbered = [item for _heading, items in sections for item in items]
     context = {
@@ -330,15 +308,8 @@ def pdf_file(document: MapDocument) -> bytes:
         "filtered": document.filtered,
         "map_url": document.map_url,
         "generated_on": timezone.localdate(),
-        "font_dir": FONT_DIR.as_uri(),
     }
-    fetcher = _fonts_only_fetcher()
-    font_config = FontConfiguration()
-    stylesheet = CSS(
-        string=render_to_string("portal/pdf/map.css", context), font_config=font_config, url_fetcher=fetcher
-    )
-    html = HTML(string=render_to_string("portal/pdf/map.html", context), url_fetcher=fetcher)
-    return html.write_pdf(stylesheets=[stylesheet], font_config=font_config)
+    return render_pdf("portal/pdf/map.html", "portal/pdf/map.css", context)
 
 
 # --- The registry the download view reads ----------------------------------------------------
