@@ -14,7 +14,6 @@ from datetime import date
 from itertools import pairwise
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -27,6 +26,7 @@ from trama.accounts.permissions import acting_coordinator
 from trama.accounts.services import membership_grant, membership_invite, user_create
 from trama.casework.services.intake import HELP_RATE_LIMIT, HELP_RATE_WINDOW_SECONDS
 from trama.core.concurrency import save_versioned
+from trama.core.ratelimit import RateLimit
 from trama.mutualaid.models import (
     MINUTES_IN_A_DAY,
     Category,
@@ -156,22 +156,16 @@ def _check_applicant(programme: Programme, applicant: Applicant, *, public: bool
 # --- The public form's rate limit (the same mechanism as the "I need help" form) --------------
 
 
-def _rate_key(programme: Programme, client_ip: str) -> str:
-    # The address is a key in the local cache, never logged or stored with the application.
-    return f"trama:volunteer-rate:{programme.pk}:{client_ip}"
+# The "I want to help" form: the help form's budget, counted apart (trama/core/ratelimit.py).
+VOLUNTEER_RATE = RateLimit("volunteer", HELP_RATE_LIMIT, HELP_RATE_WINDOW_SECONDS)
 
 
 def volunteer_rate_limited(*, programme: Programme, client_ip: str) -> bool:
-    return cache.get(_rate_key(programme, client_ip), 0) >= HELP_RATE_LIMIT
+    return VOLUNTEER_RATE.exceeded(programme=programme, client_ip=client_ip)
 
 
 def volunteer_rate_count(*, programme: Programme, client_ip: str) -> None:
-    key = _rate_key(programme, client_ip)
-    if not cache.add(key, 1, timeout=HELP_RATE_WINDOW_SECONDS):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=HELP_RATE_WINDOW_SECONDS)
+    VOLUNTEER_RATE.count(programme=programme, client_ip=client_ip)
 
 
 # --- Applying ------------------------------------------------------------------------------------
