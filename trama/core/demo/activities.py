@@ -38,6 +38,7 @@ from trama.activities.services import (
 )
 from trama.network.models import CitizenGroup, CommunityPlace, Organisation
 from trama.people.models import HouseholdMember, Person
+from trama.people.services import person_create
 from trama.territory.models import Programme
 
 SEED = 5000
@@ -120,10 +121,8 @@ class Builder:
                 self.names.add((first, last, born))
                 break
         gender = Person.Gender.FEMALE if first in FEMALE_NAMES else Person.Gender.MALE
-        person = Person(programme=self.programme, first_name=first, last_name=last, birth_date=born, gender=gender)
-        person.full_clean()
-        person.save()
-        return person
+        fields = {"first_name": first, "last_name": last, "birth_date": born, "gender": gender}
+        return person_create(actor=None, programme=self.programme, fields=fields, different_person=True)
 
     def register(
         self, activity: Activity, people: list[Person], *, households: dict[int, object] | None = None
