@@ -251,7 +251,7 @@ def activity_events(activity: Activity, url: str, closures: list[Closure]) -> li
         return [_occurrence_event(activity, o, url, uid=_uid(o.public_id)) for o in occurrences]
     # Every date the rule gives, and the ones the closures leave (`schedule_starts` is the one
     # definition of both; the activity itself is not touched).
-    every = schedule_starts(_unskipped(activity), [])
+    every = schedule_starts(activity, [], skip_closures=False)
     kept = set(schedule_starts(activity, closures))
     rule_dates = set(every)
     originals = {o.original_start for o in occurrences if o.original_start is not None}
@@ -280,17 +280,6 @@ def activity_events(activity: Activity, url: str, closures: list[Closure]) -> li
             # by hand): the master does not produce it, so it is an event of its own.
             events.append(_occurrence_event(activity, occurrence, url, uid=_uid(occurrence.public_id)))
     return events
-
-
-def _unskipped(activity: Activity) -> Activity:
-    """A copy of `activity` that does not skip closures, to list every date its rule gives."""
-    return Activity(
-        programme_id=activity.programme_id,
-        first_start=activity.first_start,
-        recurrence=activity.recurrence,
-        duration_minutes=activity.duration_minutes,
-        skip_closures=False,
-    )
 
 
 def ical_feed(

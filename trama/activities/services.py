@@ -79,9 +79,13 @@ def parse_rule(rule: str, first_start: datetime) -> Any:
     return parsed
 
 
-def schedule_starts(activity: Activity, closures: list[Closure] | None = None) -> list[datetime]:
+def schedule_starts(
+    activity: Activity, closures: list[Closure] | None = None, *, skip_closures: bool | None = None
+) -> list[datetime]:
     """The starts the schedule gives, as aware datetimes in the programme's time zone, without the
-    dates inside a closure when the activity skips them."""
+    dates inside a closure when the activity skips them (`skip_closures=False`: every date of the
+    rule, as the iCalendar feed needs for its EXDATEs). Pass the programme's `closures` when
+    calling it for many activities: no query then."""
     tz = timezone.get_current_timezone()
     first = timezone.localtime(activity.first_start)
     rule = parse_rule(activity.recurrence, activity.first_start)
@@ -95,31 +99,12 @@ def schedule_starts(activity: Activity, closures: list[Closure] | None = None) -
             if start > horizon or len(starts) >= MAX_OCCURRENCES:
                 break
             starts.append(start)
-    if activity.skip_closures:
+    if activity.skip_closures if skip_closures is None else skip_closures:
         if closures is None:
             closures = list(Closure.objects.filter(programme_id=activity.programme_id))
         starts = [s for s in starts if not any(c.start_date <= s.date() <= c.end_date for c in closures)]
     # Wall-clock times: 17:00 stays 17:00 across the change to and from summer time.
     return [timezone.make_aware(start, tz) for start in starts]
-
-
-def skipped_starts(activity: Activity, closures: list[Closure] | None = None) -> list[datetime]:
-    """The rule's starts that fall in a closure (the iCalendar feed lists them as EXDATE).
-    Pass the programme's `closures` when calling it for many activities (no query then)."""
-    if not activity.recurrence or not activity.skip_closures:
-        return []
-    kept = set(schedule_starts(activity, closures))
-    every = _all_rule_starts(activity)
-    return [start for start in every if start not in kept]
-
-
-def _all_rule_starts(activity: Activity) -> list[datetime]:
-    skip = activity.skip_closures
-    activity.skip_closures = False
-    try:
-        return schedule_starts(activity)
-    finally:
-        activity.skip_closures = skip
 
 
 def _check_schedule(activity: Activity) -> None:
@@ -139,16 +124,17 @@ def _expand(activity: Activity) -> None:
     duration = timedelta(minutes=activity.duration_minutes)
     existing = {o.original_start: o for o in activity.occurrences.filter(original_start__isnull=False)}
     now = timezone.now()
+    wanted_set = set(wanted)
     stale = [
         o.pk
         for start, o in existing.items()
-        if start not in set(wanted) and o.starts_at > now and not o.is_moved and not o.is_cancelled
+        if start not in wanted_set and o.starts_at > now and not o.is_moved and not o.is_cancelled
     ]
     if stale:
         Occurrence.objects.filter(pk__in=stale, attendances__isnull=True, tallies__isnull=True).delete()
     for start, occurrence in existing.items():
         resized = occurrence.ends_at - occurrence.starts_at != duration
-        if start in set(wanted) and not occurrence.is_moved and resized and occurrence.starts_at > now:
+        if start in wanted_set and not occurrence.is_moved and resized and occurrence.starts_at > now:
             occurrence.ends_at = occurrence.starts_at + duration
             occurrence.save(update_fields=["ends_at", "updated_at"])
     Occurrence.objects.bulk_create(
