@@ -53,7 +53,15 @@ INSTALLED_APPS = [
     "trama.governance",
     "trama.funding",
     "trama.jobs",
+    "trama.work",
+    "trama.housing",
+    "trama.evaluation",
+    "trama.exchange",
+    "trama.api",
     "trama.portal",
+    "rest_framework",
+    "drf_spectacular",
+    "django_filters",
 ]
 
 MIDDLEWARE = [
@@ -318,3 +326,15 @@ LOGGING = {
 
 # History rows are exposed in pages: opaque ids there too.
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = True
+
+# --- REST API (/api/v1/, schema at /api/schema/) --------------------------------------------
+# Owned by trama/api/: authentication by personal tokens, one error shape, pagination.
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Trama API",
+    "DESCRIPTION": "The REST API of Trama, the platform of community-welfare programmes.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+}

@@ -25,6 +25,8 @@ class Role(models.TextChoices):
     VOLUNTEER = "volunteer", _("volunteer")
     EVALUATOR = "evaluator", _("evaluator")
     FUNDER = "funder", _("funder")
+    # A company of the work plan (seed 004): its own openings and the candidates proposed to it.
+    COMPANY = "company", _("company")
 
 
 class UserManager(BaseUserManager["User"]):

@@ -17,4 +17,7 @@ STEPS = [
     "trama.core.demo.pacts",
     "trama.core.demo.mutualaid",
     "trama.core.demo.plans",
+    "trama.core.demo.work",
+    "trama.core.demo.housing",
+    "trama.core.demo.evaluation",
 ]

@@ -1,0 +1,7 @@
+"""Evaluation: staff pages under /area/<programme-slug>/."""
+
+from __future__ import annotations
+
+app_name = "evaluation"
+
+urlpatterns: list = []

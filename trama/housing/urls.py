@@ -1,0 +1,7 @@
+"""Housing plan: staff pages under /area/<programme-slug>/."""
+
+from __future__ import annotations
+
+app_name = "housing"
+
+urlpatterns: list = []
