@@ -29,12 +29,14 @@ echo "== Load: the demo on PostgreSQL, gunicorn with 4 workers, $USERS users for
 $PY manage.py migrate --no-input >/dev/null
 $PY manage.py collectstatic --no-input >/dev/null
 $PY manage.py load_demo --only programmes,network,users,casework,delivery,activities --quiet-logins >/dev/null
+$PY -m bench.load_sessions "$WORK/sessions.json"
+export TRAMA_LOAD_SESSIONS="$WORK/sessions.json"
 .venv/bin/gunicorn trama.wsgi --no-control-socket --bind "127.0.0.1:$PORT" --workers 4 --timeout 60 \
   --error-logfile "$WORK/gunicorn.log" &
 GUNICORN_PID=$!
 for _ in $(seq 1 60); do curl -fsS "http://127.0.0.1:$PORT/salute/" >/dev/null 2>&1 && break; sleep 0.5; done
 .venv/bin/locust -f bench/locustfile.py --headless --users "$USERS" --spawn-rate 10 --run-time "${SECONDS_}s" \
-  --host "http://127.0.0.1:$PORT" --csv "$WORK/load" --only-summary --loglevel WARNING >/dev/null 2>&1 || true
+  --host "http://127.0.0.1:$PORT" --csv "$WORK/load" --reset-stats --only-summary --loglevel WARNING >/dev/null 2>&1 || true
 $PY - "$WORK/load_stats.csv" <<'PYEOF'
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))

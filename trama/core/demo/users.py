@@ -58,7 +58,7 @@ def load(log: Callable[[str], None]) -> None:
 
     organisation_ensure(name="Fondazione Cariplo", kind=Organisation.Kind.FOUNDATION)
     for programme in Programme.objects.filter(slug__in=SHORT).order_by("name"):
-        for role in Role:
+        for role in ROLE_WORD:  # a company's login belongs to a company: the work plan's step makes it
             user = _ensure_user(demo_email(programme, role), f"{ROLE_NAME[role]} {programme.name}")
             membership_grant(
                 actor=None,
@@ -85,6 +85,6 @@ def logins() -> list[tuple[str, str, str]]:
     """(programme, role, e-mail) of every demo account, for the start-up banner."""
     rows = []
     for programme in Programme.objects.filter(slug__in=SHORT).order_by("name"):
-        rows.extend((programme.name, str(role.label), demo_email(programme, role)) for role in Role)
+        rows.extend((programme.name, str(role.label), demo_email(programme, role)) for role in ROLE_WORD)
     rows.append(("Fare #BeneComune + Wel(l)FARE legami", str(Role.OPERATOR.label), MULTI_OPERATOR_EMAIL))
     return rows
