@@ -8,3 +8,8 @@ class EvaluationConfig(AppConfig):
     name = "trama.evaluation"
     label = "evaluation"
     verbose_name = _("Evaluation")
+
+    def ready(self) -> None:
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("indicators")
