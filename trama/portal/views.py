@@ -23,6 +23,7 @@ from trama.portal.selectors import network_summary
 from trama.portal.services import download_record
 from trama.territory.models import Programme
 from trama.territory.selectors import programme_action_lines, programme_partners_by_role, programme_territory
+from trama.work.models import Opening
 
 
 def _public_programme(slug: str) -> Programme:
@@ -51,6 +52,8 @@ def programme(request: HttpRequest, slug: str) -> HttpResponse:
             "partners_by_role": programme_partners_by_role(programme),
             "network": network_summary(programme),
             "upcoming": programme_upcoming(programme),
+            # The work plan's "offer a job" invitation only where the programme runs one (seed 004).
+            "runs_work_plan": Opening.objects.filter(programme=programme).exists(),
         },
     )
 

@@ -87,4 +87,11 @@ def logins() -> list[tuple[str, str, str]]:
     for programme in Programme.objects.filter(slug__in=SHORT).order_by("name"):
         rows.extend((programme.name, str(role.label), demo_email(programme, role)) for role in ROLE_WORD)
     rows.append(("Fare #BeneComune + Wel(l)FARE legami", str(Role.OPERATOR.label), MULTI_OPERATOR_EMAIL))
+    # The work and housing plans' own people (their demo steps make them).
+    for email, role, note in (
+        ("azienda.genera@example.org", Role.COMPANY, ""),
+        ("custode.genera@example.org", Role.OPERATOR, " (custode sociale)"),
+    ):
+        if User.objects.filter(email=email).exists():
+            rows.append(("#genera_azioni", f"{role.label}{note}", email))
     return rows

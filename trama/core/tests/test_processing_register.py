@@ -25,6 +25,9 @@ MORE_MODELS = (
     "mutualaid.MutualAidRequest", "mutualaid.MutualAidOffer", "mutualaid.OfferAvailability", "mutualaid.Match",
     "mutualaid.Account", "mutualaid.Exchange", "mutualaid.LedgerEntry", "mutualaid.MicroNetworkMember",
     "mutualaid.GroupMember",
+    "work.JobSeeker", "work.Opening", "work.Placement", "work.PlacementTransition", "work.WorkPathway",
+    "housing.Dwelling", "housing.HousingSearch", "housing.Tenancy", "housing.Guarantee", "housing.GuaranteeDraw",
+    "housing.CoHousing", "housing.CoHousingMember", "housing.LogEntry",
 )  # fmt: skip
 
 

@@ -57,6 +57,9 @@ PUBLIC = {
     "funding-public:news-detail",
     "mutualaid-public:apply",
     "mutualaid-public:thanks",
+    "work-public:opening-submit",
+    "work-public:thanks",
+    "evaluation-public:results",
 }
 
 LOGIN_PAGES = ("/accesso/", "/admin/login/")
