@@ -146,7 +146,8 @@ LOGOUT_REDIRECT_URL = "portal:index"
 # Two-factor authentication is required for the roles that read case data. Switching it off is
 # for demonstrations only, and `check --deploy` warns when it is off (trama.accounts.checks).
 TRAMA_REQUIRE_2FA = env_bool("TRAMA_REQUIRE_2FA", True)
-TRAMA_2FA_ROLES = env_list("TRAMA_2FA_ROLES", ["coordinator", "operator"])
+# Companies of the work plan too: they read the CVs of the candidates proposed to them.
+TRAMA_2FA_ROLES = env_list("TRAMA_2FA_ROLES", ["coordinator", "operator", "company"])
 OTP_TOTP_ISSUER = env_str("TRAMA_OTP_ISSUER", "Trama")
 
 AXES_FAILURE_LIMIT = env_int("TRAMA_LOGIN_FAILURE_LIMIT", 5, minimum=1)
@@ -330,11 +331,31 @@ SIMPLE_HISTORY_HISTORY_ID_USE_UUID = True
 # --- REST API (/api/v1/, schema at /api/schema/) --------------------------------------------
 # Owned by trama/api/: authentication by personal tokens, one error shape, pagination.
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": ["trama.api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["trama.api.authentication.TokenRateThrottle"],
+    # Requests per token; a client that needs more asks for more tokens, not a bigger rate.
+    "DEFAULT_THROTTLE_RATES": {"api": env_str("TRAMA_API_RATE", "1200/min")},
+    "DEFAULT_PAGINATION_CLASS": "trama.api.base.Pagination",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "trama.api.base.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "trama.api.schema.AutoSchema",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Trama API",
     "DESCRIPTION": "The REST API of Trama, the platform of community-welfare programmes.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and the docs page are for signed-in people and token holders, not the public.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "SERVE_AUTHENTICATION": [
+        "trama.api.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Choices stay inline in each field (no shared enum components), so two fields called
+    # "kind" or "status" with different choices never collide.
+    "POSTPROCESSING_HOOKS": [],
 }

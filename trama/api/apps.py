@@ -8,3 +8,7 @@ class ApiConfig(AppConfig):
     name = "trama.api"
     label = "api"
     verbose_name = _("REST API")
+
+    def ready(self) -> None:
+        # Registers the token scheme with drf-spectacular before any schema is generated.
+        from trama.api import schema  # noqa: F401
