@@ -23,6 +23,8 @@ from trama.accounts.models import Role
 from trama.accounts.permissions import ProgrammeAccess, programme_view
 from trama.core.concurrency import StaleVersionError
 from trama.core.forms import add_service_errors
+from trama.exchange import listcolumns
+from trama.exchange.listexport import list_export
 from trama.governance import permissions, selectors, services
 from trama.governance.forms import AttendanceForm, BodyForm, DecisionForm, FollowUpForm, MeetingForm, MemberForm
 from trama.governance.models import Body
@@ -151,6 +153,11 @@ def meeting_list(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
     if filters["body"] not in {str(body.public_id) for body in bodies}:
         filters["body"] = ""
     meetings = selectors.meeting_list(request.user, access.programme, **filters)
+    export = list_export(
+        request, access, name="riunioni", title=_("Meetings"), rows=meetings, columns=listcolumns.MEETINGS
+    )
+    if export is not None:
+        return export
     page = Paginator(meetings, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -292,6 +299,11 @@ def decision_list(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse
     if filters["action_line"] not in {str(line.public_id) for line in lines}:
         filters["action_line"] = ""
     decisions = selectors.decision_list(request.user, access.programme, **filters)
+    export = list_export(
+        request, access, name="decisioni", title=_("Decisions"), rows=decisions, columns=listcolumns.DECISIONS
+    )
+    if export is not None:
+        return export
     page = Paginator(decisions, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

@@ -13,6 +13,8 @@ from trama.accounts.models import Role
 from trama.accounts.permissions import ProgrammeAccess, programme_view
 from trama.core.concurrency import StaleVersionError
 from trama.core.forms import add_service_errors
+from trama.exchange import listcolumns
+from trama.exchange.listexport import list_export
 from trama.network import services
 from trama.network.forms import GroupForm, OpeningHoursFormSet, OrganisationForm, PlaceForm
 from trama.network.models import CitizenGroup, CommunityPlace, OpeningHours, Partnership
@@ -48,6 +50,12 @@ def network_overview(request: HttpRequest, access: ProgrammeAccess) -> HttpRespo
         partnerships = partnerships.filter(organisation__name__icontains=query)
     if role in Partnership.Role.values:
         partnerships = partnerships.filter(role=role)
+    export = list_export(
+        request, access, name="organizzazioni", title=_("Organisations"), rows=partnerships,
+        columns=listcolumns.PARTNERSHIPS,
+    )  # fmt: skip
+    if export is not None:
+        return export
     page = Paginator(partnerships, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -140,7 +148,11 @@ def place_list(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind not in CommunityPlace.Kind.values:
         kind = ""
-    page = Paginator(places_for(access, query=query, kind=kind), PAGE_SIZE).get_page(request.GET.get("page"))
+    places = places_for(access, query=query, kind=kind)
+    export = list_export(request, access, name="luoghi", title=_("Places"), rows=places, columns=listcolumns.PLACES)
+    if export is not None:
+        return export
+    page = Paginator(places, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "network/place_list.html",
@@ -253,7 +265,13 @@ def place_photo(request: HttpRequest, access: ProgrammeAccess, place_id: str) ->
 @programme_view(Role.COORDINATOR)
 def group_list(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    page = Paginator(groups_for(access, query=query), PAGE_SIZE).get_page(request.GET.get("page"))
+    groups = groups_for(access, query=query)
+    export = list_export(
+        request, access, name="gruppi", title=_("Citizen groups"), rows=groups, columns=listcolumns.GROUPS
+    )
+    if export is not None:
+        return export
+    page = Paginator(groups, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "network/group_list.html", {"access": access, "page": page, "query": query})
 
 

@@ -8,6 +8,8 @@ of a case of the household) and writes its audit row in the same transaction (S1
 from __future__ import annotations
 
 import contextlib
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date
 from typing import Any
 
@@ -23,11 +25,11 @@ from trama.accounts.models import AuditEvent, Membership, Role, User
 from trama.accounts.permissions import acting_coordinator
 from trama.casework.models import Case, IntakeRequest
 from trama.core.backup import journal_erasure
-from trama.core.concurrency import save_versioned
+from trama.core.concurrency import StaleVersionError, save_versioned
 from trama.core.pseudonyms import person_pseudonym
 from trama.network.models import Partnership
 from trama.people import taxcode
-from trama.people.models import Consent, Household, HouseholdMember, Person
+from trama.people.models import CONSENT_AGE, Consent, Household, HouseholdMember, Person, age_on
 from trama.people.permissions import visible_people
 from trama.people.rights import export_data
 from trama.people.selectors import may_edit_household, may_edit_person, possible_duplicates
@@ -491,3 +493,195 @@ def _pseudonymise(person: Person) -> None:
     guardian = {"guardian_name": PSEUDONYMISED_GUARDIAN, "guardian_phone": "", "guardian_email": ""}
     Registration.objects.filter(person=person).exclude(guardian_name="").update(**guardian)
     Registration.history.filter(person_id=person.pk).exclude(guardian_name="").update(**guardian)
+    # Apps that keep more about them (the work plan's profile and CV) scrub it too.
+    from trama.people.signals import person_pseudonymised
+
+    person_pseudonymised.send(sender=Person, person=person)
+
+
+# --- Imports (trama/exchange) ------------------------------------------------------------
+
+
+@dataclass
+class PeopleImport:
+    """What a spreadsheet import of people and households writes, prepared row by row by the
+    importer (trama/exchange/importers/people.py), which has already told the user about every
+    bad row. New records are plain dicts of column values (100,000 model instances would cost
+    more than the import itself); a member or consent points at a person or household by pk, or at
+    the dict of a new one. `updates` are existing people with their changed fields already set,
+    each with the version the importer read."""
+
+    households: list[dict[str, Any]] = dataclass_field(default_factory=list)
+    people: list[dict[str, Any]] = dataclass_field(default_factory=list)
+    updates: list[tuple[Person, int, list[str]]] = dataclass_field(default_factory=list)
+    members: list[dict[str, Any]] = dataclass_field(default_factory=list)
+    consents: list[dict[str, Any]] = dataclass_field(default_factory=list)
+
+
+def _import_duplicates(programme: Programme, people: list[dict[str, Any]]) -> bool:
+    """Whether a new person is someone the programme (or the import itself) already knows by
+    codice fiscale, or by name and date of birth: the rule of `possible_duplicates`, in one query."""
+    known_codes, known_names = set(), set()
+    for code, first, last, born in Person.objects.filter(programme=programme).values_list(
+        "tax_code", "first_name", "last_name", "birth_date"
+    ):
+        if code:
+            known_codes.add(code)
+        if born is not None:
+            known_names.add((first.casefold(), last.casefold(), born))
+    for person in people:
+        code, born = person.get("tax_code", ""), person.get("birth_date")
+        name = (person["first_name"].casefold(), person["last_name"].casefold(), born)
+        if (code and code in known_codes) or (born and name in known_names):
+            return True
+        if code:
+            known_codes.add(code)
+        if born:
+            known_names.add(name)
+    return False
+
+
+def _valid_tax_code(code: str) -> bool:
+    """The check character of a personal code, without python-stdnum's slower normalisation
+    (the importer has normalised and fully validated every code already)."""
+    from stdnum.it import codicefiscale
+
+    if len(code) == 16 and code.isalnum() and code.isupper():
+        return codicefiscale.calc_check_digit(code[:15]) == code[15]
+    return taxcode.validate(code) == code
+
+
+def _consent_problems(consent: dict[str, Any], birth_date: date | None, today: date) -> bool:
+    """`Consent.clean`'s rules (S7) on a consent of an import: not in the future, and a person
+    under 14 consents through a named parent or guardian."""
+    given_on = consent["given_on"]
+    if given_on > today or consent.get("purpose") == Consent.Purpose.SHARING:
+        return True
+    guardian = consent.get("given_by") == Consent.GivenBy.GUARDIAN
+    if guardian and not consent.get("guardian_name"):
+        return True
+    return bool(birth_date and age_on(birth_date, given_on) < CONSENT_AGE and not guardian)
+
+
+def _import_check(programme: Programme, data: PeopleImport) -> None:
+    if any(person["tax_code"] and not _valid_tax_code(person["tax_code"]) for person in data.people):
+        raise ValidationError({"tax_code": _("This codice fiscale is not valid.")})
+    territory = set(programme.municipalities.values_list("pk", flat=True))
+    if any(household["municipality_id"] not in territory for household in data.households):
+        raise ValidationError({"municipality": _("Choose a municipality of the programme.")})
+    if _import_duplicates(programme, data.people):
+        raise ValidationError({"first_name": _("The import would create people the programme already knows.")})
+    existing = [c["person"] for c in data.consents if not isinstance(c["person"], dict)]
+    births = dict(Person.objects.filter(programme=programme, pk__in=existing).values_list("pk", "birth_date"))
+    today = timezone.localdate()
+    for consent in data.consents:
+        person = consent["person"]
+        born = person.get("birth_date") if isinstance(person, dict) else births[person]
+        if _consent_problems(consent, born, today):
+            raise ValidationError(
+                {"given_by": _("A person under 14 cannot consent alone: record the parent or guardian.")}
+            )
+    stored = dict(
+        Person.objects.select_for_update()
+        .filter(programme=programme, pk__in=[person.pk for person, _version, _fields in data.updates])
+        .values_list("pk", "version")
+    )
+    if any(stored.get(person.pk) != version for person, version, _fields in data.updates):
+        raise StaleVersionError
+
+
+def _pk(reference: int | dict[str, Any]) -> int:
+    return reference["id"] if isinstance(reference, dict) else reference
+
+
+def people_import(*, actor: User | None, programme: Programme, data: PeopleImport) -> None:
+    """Write an import of people, households, memberships and consents, all or nothing.
+
+    Coordinators only (operators add people to the households they follow one by one). The same
+    rules as one-by-one writes, checked for all rows at once: valid codici fiscali, no possible
+    duplicate (S23), households in the programme's territory, no lost update (S21), the consent
+    rules (S7); every record written gets its audit row and its history row.
+    """
+    from simple_history.utils import bulk_update_with_history
+
+    from trama.core.bulk import insert_history, insert_rows
+
+    user_id = actor.pk if actor is not None else None
+    with transaction.atomic():
+        membership = acting_coordinator(actor, programme) if actor is not None else None
+        _import_check(programme, data)
+        for household in data.households:
+            household.update(programme_id=programme.pk, created_by_id=user_id)
+        for person in data.people:
+            person.update(programme_id=programme.pk, created_by_id=user_id)
+        insert_rows(Household, data.households, with_ids=True)
+        insert_history(Household, data.households, user_id=user_id)
+        insert_rows(Person, data.people, with_ids=True)
+        insert_history(Person, data.people, user_id=user_id)
+        if data.updates:
+            changed = sorted({name for _person, _version, names in data.updates for name in names})
+            for person, version, _names in data.updates:
+                person.version = version + 1
+                person.updated_at = timezone.now()
+            people = [person for person, _version, _names in data.updates]
+            bulk_update_with_history(
+                people, Person, [*changed, "version", "updated_at"], batch_size=IMPORT_BATCH, default_user=actor
+            )
+        members = [
+            {"household_id": _pk(m["household"]), "person_id": _pk(m["person"]), "relation": m["relation"]}
+            for m in data.members
+        ]
+        insert_rows(HouseholdMember, members, with_ids=True)
+        insert_history(HouseholdMember, members, user_id=user_id)
+        consents = [
+            {**{k: v for k, v in c.items() if k != "person"}, "person_id": _pk(c["person"]), "recorded_by_id": user_id}
+            for c in data.consents
+        ]
+        insert_rows(Consent, consents, with_ids=True)
+        insert_history(Consent, consents, user_id=user_id)
+        _import_audit(actor, programme, membership, data, consents)
+
+
+IMPORT_BATCH = 2000
+
+
+def _import_audit(
+    actor: User | None,
+    programme: Programme,
+    membership: Membership | None,
+    data: PeopleImport,
+    consents: list[dict[str, Any]],
+) -> None:
+    """One audit row for each record the import wrote, as `audit_record` would write it."""
+    from trama.core.bulk import insert_rows
+
+    existing_households = {m["household"] for m in data.members if not isinstance(m["household"], dict)}
+    household_ids = dict(Household.objects.filter(pk__in=existing_households).values_list("pk", "public_id"))
+    create, update = AuditEvent.Action.CREATE, AuditEvent.Action.UPDATE
+    targets = (
+        [("people.household", h["public_id"], create) for h in data.households]
+        + [("people.person", p["public_id"], create) for p in data.people]
+        + [("people.person", person.public_id, update) for person, _version, _names in data.updates]
+        + [("people.household", household_ids[m["household"]], update) for m in data.members
+           if not isinstance(m["household"], dict)]
+        + [("people.consent", c["public_id"], create) for c in consents]
+    )  # fmt: skip
+    now = timezone.now()
+    insert_rows(
+        AuditEvent,
+        [
+            {
+                "created_at": now,
+                "action": action,
+                "actor_id": actor.pk if actor is not None else None,
+                "programme_id": programme.pk,
+                "organisation_id": membership.organisation_id if membership else None,
+                "role": membership.role if membership else "",
+                "target_type": target_type,
+                "target_id": str(public_id),
+                "reason": "spreadsheet import",
+                "outcome": AuditEvent.Outcome.SUCCESS,
+            }
+            for target_type, public_id, action in targets
+        ],
+    )

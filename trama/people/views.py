@@ -27,6 +27,8 @@ from trama.core.concurrency import StaleVersionError
 from trama.core.exports import csv_bytes
 from trama.core.forms import add_service_errors
 from trama.core.processing import register
+from trama.exchange import listcolumns
+from trama.exchange.listexport import list_export
 from trama.people import services
 from trama.people.documents import render_pdf
 from trama.people.forms import (
@@ -93,6 +95,9 @@ def person_search(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse
     coordinator = access.has_role(Role.COORDINATOR)
     include_restricted = coordinator and request.GET.get("limitati") == "1"
     people = people_search(request.user, access.programme, query=query, include_restricted=include_restricted)
+    export = list_export(request, access, name="persone", title=_("People"), rows=people, columns=listcolumns.PEOPLE)
+    if export is not None:
+        return export
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     services.person_search_record(actor=request.user, programme=access.programme, query=query, request=request)
     query_string = urlencode({"q": query, **({"limitati": "1"} if include_restricted else {})})

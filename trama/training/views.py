@@ -28,6 +28,8 @@ from trama.accounts.permissions import ProgrammeAccess, programme_view
 from trama.activities.models import Occurrence
 from trama.core.concurrency import StaleVersionError
 from trama.core.forms import add_service_errors
+from trama.exchange import listcolumns
+from trama.exchange.listexport import list_export
 from trama.training import permissions, selectors, services
 from trama.training.forms import (
     CheckinForm,
@@ -67,6 +69,9 @@ def course_list(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
         "audience": request.GET.get("audience", "") if request.GET.get("audience", "") in Audience.values else "",
     }
     courses = selectors.course_list(request.user, access.programme, **filters)
+    export = list_export(request, access, name="corsi", title=_("Courses"), rows=courses, columns=listcolumns.COURSES)
+    if export is not None:
+        return export
     page = Paginator(courses, PAGE_SIZE).get_page(request.GET.get("page"))
     taught = set(
         Trainer.objects.filter(user=request.user, course__programme=access.programme).values_list(

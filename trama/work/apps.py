@@ -8,3 +8,6 @@ class WorkConfig(AppConfig):
     name = "trama.work"
     label = "work"
     verbose_name = _("Work plan")
+
+    def ready(self) -> None:
+        from trama.work import receivers  # noqa: F401 — connects the pseudonymisation receiver

@@ -31,6 +31,8 @@ from trama.activities.models import Activity, Closure, Occurrence, Registration
 from trama.activities.permissions import STAFF_ROLES, can_manage, get_activity_for_user, lab_organisations
 from trama.core.concurrency import StaleVersionError
 from trama.core.forms import add_service_errors
+from trama.exchange import listcolumns
+from trama.exchange.listexport import list_export
 from trama.network.models import CitizenGroup, CommunityPlace, Organisation
 from trama.people.models import Household, Person
 
@@ -84,6 +86,11 @@ def activity_list(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse
     if filters["status"] not in (*Activity.Status.values, ""):
         filters["status"] = Activity.Status.ACTIVE
     activities = selectors.activity_list(request.user, access.programme, **filters)
+    export = list_export(
+        request, access, name="attivita", title=_("Activities"), rows=activities, columns=listcolumns.ACTIVITIES
+    )
+    if export is not None:
+        return export
     page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

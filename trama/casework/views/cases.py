@@ -30,6 +30,8 @@ from trama.casework.selectors.delivery import case_delivery_context
 from trama.casework.services import cases as services
 from trama.core.concurrency import StaleVersionError
 from trama.core.forms import add_service_errors as apply_errors
+from trama.exchange import listcolumns
+from trama.exchange.listexport import list_export
 
 PAGE_SIZE = 25
 CASE_ROLES = (Role.COORDINATOR, Role.OPERATOR)
@@ -49,6 +51,9 @@ def case_list_view(request: HttpRequest, access: ProgrammeAccess) -> HttpRespons
         mine=request.GET.get("mine") == "1",
     )
     cases = case_list(request.user, access.programme, filters)
+    export = list_export(request, access, name="casi", title=_("Cases"), rows=cases, columns=listcolumns.CASES)
+    if export is not None:
+        return export
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

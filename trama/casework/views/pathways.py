@@ -33,6 +33,8 @@ from trama.casework.services import pathways as services
 from trama.casework.views.assessments import CASE_ROLES, case_url
 from trama.core.concurrency import StaleVersionError
 from trama.core.forms import add_service_errors as apply_errors
+from trama.exchange import listcolumns
+from trama.exchange.listexport import list_export
 from trama.network.models import CommunityPlace, Organisation
 
 PAGE_SIZE = 25
@@ -71,6 +73,11 @@ def pathway_list(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
     kind = request.GET.get("kind", "") if request.GET.get("kind") in Pathway.Kind.values else ""
     status = request.GET.get("status", "") if request.GET.get("status") in Pathway.Status.values else ""
     pathways = selectors.pathway_list(request.user, access.programme, query=query, kind=kind, status=status)
+    export = list_export(
+        request, access, name="percorsi", title=_("Pathways"), rows=pathways, columns=listcolumns.PATHWAYS
+    )
+    if export is not None:
+        return export
     page = Paginator(pathways, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

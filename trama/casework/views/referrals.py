@@ -29,6 +29,8 @@ from trama.casework.services import referrals as services
 from trama.casework.views.assessments import CASE_ROLES, case_url
 from trama.core.concurrency import StaleVersionError
 from trama.core.forms import add_service_errors as apply_errors
+from trama.exchange import listcolumns
+from trama.exchange.listexport import list_export
 from trama.network.models import CitizenGroup, CommunityPlace, Organisation
 from trama.people.models import Consent, Person
 
@@ -174,6 +176,12 @@ def referral_inbox(request: HttpRequest, access: ProgrammeAccess) -> HttpRespons
     status = request.GET.get("status", "")
     status = status if status in selectors.RECEIVING_VISIBLE else ""
     referrals = selectors.referrals_received(request.user, access.programme, status=status)
+    export = list_export(
+        request, access, name="invii-ricevuti", title=_("Referred to my organisation"), rows=referrals,
+        columns=listcolumns.REFERRALS_RECEIVED,
+    )  # fmt: skip
+    if export is not None:
+        return export
     page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
     for referral in page.object_list:
         referral.age_band = selectors.age_band(referral.person)
@@ -196,6 +204,11 @@ def referral_outbox(request: HttpRequest, access: ProgrammeAccess) -> HttpRespon
     status = request.GET.get("status", "")
     status = status if status in [*Status.values, "all"] else ""
     referrals = selectors.referrals_sent(request.user, access.programme, status=status)
+    export = list_export(
+        request, access, name="invii", title=_("My referrals"), rows=referrals, columns=listcolumns.REFERRALS_SENT
+    )
+    if export is not None:
+        return export
     page = Paginator(referrals, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

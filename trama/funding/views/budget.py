@@ -22,6 +22,8 @@ from trama.accounts.models import Role
 from trama.accounts.permissions import ProgrammeAccess, programme_view
 from trama.core.concurrency import StaleVersionError
 from trama.core.forms import add_service_errors
+from trama.exchange import listcolumns
+from trama.exchange.listexport import list_export
 from trama.funding import permissions
 from trama.funding.forms import (
     BudgetSettingsForm,
@@ -221,6 +223,11 @@ def expense_list(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
     if filters["source"] not in {str(s.public_id) for s in sources}:
         filters["source"] = ""
     expenses = selectors.expense_list(request.user, access.programme, **filters)
+    export = list_export(
+        request, access, name="spese", title=_("Expenses"), rows=expenses, columns=listcolumns.EXPENSES
+    )
+    if export is not None:
+        return export
     page = Paginator(expenses, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

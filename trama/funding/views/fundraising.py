@@ -21,6 +21,8 @@ from trama.accounts.models import Role
 from trama.accounts.permissions import ProgrammeAccess, programme_view
 from trama.core.concurrency import StaleVersionError
 from trama.core.forms import add_service_errors
+from trama.exchange import listcolumns
+from trama.exchange.listexport import list_export
 from trama.funding import permissions
 from trama.funding.forms import CampaignForm, DonationForm, DonorForm, NewsForm
 from trama.funding.models import Campaign, Donation, Donor, NewsPost
@@ -48,6 +50,11 @@ def campaign_list(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse
         "state": request.GET.get("state", "") if request.GET.get("state", "") in CAMPAIGN_STATES else "",
     }
     campaigns = selectors.campaign_list(request.user, access.programme, **filters)
+    export = list_export(
+        request, access, name="campagne", title=_("Campaigns"), rows=campaigns, columns=listcolumns.CAMPAIGNS
+    )
+    if export is not None:
+        return export
     page = Paginator(campaigns, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = [(campaign, selectors.progress_of(campaign)) for campaign in page.object_list]
     return render(

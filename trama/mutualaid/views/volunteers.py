@@ -18,6 +18,8 @@ from trama.activities.models import Activity
 from trama.activities.permissions import managed_activities
 from trama.core.concurrency import StaleVersionError
 from trama.core.forms import add_service_errors
+from trama.exchange import listcolumns
+from trama.exchange.listexport import list_export
 from trama.mutualaid.forms import ApproveForm, ReasonForm, ShiftsForm, TrainingForm, VolunteerStaffForm, slot_formset
 from trama.mutualaid.models import Volunteer
 from trama.mutualaid.permissions import VOLUNTEER_MANAGERS, get_volunteer_for_user
@@ -43,7 +45,13 @@ def volunteer_list(request: HttpRequest, access: ProgrammeAccess) -> HttpRespons
         status=choice(request, "status", Volunteer.Status.values),
         organisation=uuid_text(request.GET.get("organisation", "")),
     )
-    page = page_of(request, selectors.volunteer_list(request.user, access.programme, filters))
+    volunteers = selectors.volunteer_list(request.user, access.programme, filters)
+    export = list_export(
+        request, access, name="volontari", title=_("Volunteers"), rows=volunteers, columns=listcolumns.VOLUNTEERS
+    )
+    if export is not None:
+        return export
+    page = page_of(request, volunteers)
     return render(
         request,
         "mutualaid/volunteer_list.html",
@@ -219,6 +227,11 @@ def shift_list(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     if query:
         shifts = shifts.filter(occurrence__activity__title__icontains=query)
+    export = list_export(
+        request, access, name="turni", title=_("Volunteer shifts"), rows=shifts, columns=listcolumns.SHIFTS
+    )
+    if export is not None:
+        return export
     page = page_of(request, shifts)
     return render(
         request,

@@ -24,6 +24,8 @@ from trama.casework.models import Case
 from trama.casework.permissions import visible_cases
 from trama.core.concurrency import StaleVersionError
 from trama.core.forms import add_service_errors
+from trama.exchange import listcolumns
+from trama.exchange.listexport import list_export
 from trama.network.models import CitizenGroup, CommunityPlace, Organisation
 from trama.pacts import documents, selectors
 from trama.pacts.forms import (
@@ -60,9 +62,11 @@ def pact_list(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
         status=status if status in Pact.Status.values else "",
         mine=request.GET.get("mine") == "1",
     )
-    page = Paginator(selectors.pact_list(request.user, access.programme, filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    pacts = selectors.pact_list(request.user, access.programme, filters)
+    export = list_export(request, access, name="patti", title=_("Pacts"), rows=pacts, columns=listcolumns.PACTS)
+    if export is not None:
+        return export
+    page = Paginator(pacts, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "pacts/pact_list.html",
