@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 
 PY=${PY:-.venv/bin/python}
 # Add a module here when a benchmark is added to bench/.
-BENCHES=(bench.reach bench.matching bench.work_matching bench.housing_matching)
+BENCHES=(bench.reach bench.matching bench.work_matching bench.housing_matching bench.imports)
 PGBIN=/usr/lib/postgresql/15/bin
 PGPORT=54331
 SQLITE_DB=/tmp/trama-bench.sqlite3

@@ -53,6 +53,7 @@ RETENTION = {
     "intake": _("12 months after triage, unless a case is opened"),
     "consent": _("as long as the data it covers, then 5 years as proof"),
     "contact": _("until withdrawn or 2 years after the last activity"),
+    "import": _("the uploaded file until imported or rejected (a day at most), the row-by-row report 30 days"),
 }
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from trama.core.models import BaseModel
+from trama.core.processing import Category, PersonalData, Purpose
 from trama.jobs.models import BackgroundJob
 from trama.territory.models import Programme
 
@@ -42,6 +45,22 @@ class ImportRun(BaseModel):
     # [row, outcome, label] for every row, and [row, column, value, reason] for every bad cell.
     outcomes = models.JSONField(_("outcome of each row"), default=list, blank=True)
     errors = models.JSONField(_("errors"), default=list, blank=True)
+
+    # The file and the row-by-row report carry what the spreadsheet held (names, codici fiscali):
+    # the file goes once imported or rejected, the report's rows after 30 days (exchange.services).
+    PERSONAL_DATA: ClassVar[dict[str, PersonalData]] = {
+        "programme": PersonalData(Category.LINK, Purpose.ACCOUNTABILITY, "import"),
+        "owner": PersonalData(Category.LINK, Purpose.ACCOUNTABILITY, "import"),
+        "kind": PersonalData(Category.ACTIVITY, Purpose.ACCOUNTABILITY, "import"),
+        "upload": PersonalData(Category.IDENTITY, Purpose.ACCOUNTABILITY, "import"),
+        "filename": PersonalData(Category.ACTIVITY, Purpose.ACCOUNTABILITY, "import"),
+        "status": PersonalData(Category.ACTIVITY, Purpose.ACCOUNTABILITY, "import"),
+        "job": PersonalData(Category.LINK, Purpose.ACCOUNTABILITY, "import"),
+        "problem": PersonalData(Category.ACTIVITY, Purpose.ACCOUNTABILITY, "import"),
+        "counts": PersonalData(Category.ACTIVITY, Purpose.ACCOUNTABILITY, "import"),
+        "outcomes": PersonalData(Category.IDENTITY, Purpose.ACCOUNTABILITY, "import"),
+        "errors": PersonalData(Category.IDENTITY, Purpose.ACCOUNTABILITY, "import"),
+    }
 
     class Meta:
         verbose_name = _("import")

@@ -27,7 +27,7 @@ MORE_MODELS = (
     "mutualaid.GroupMember",
     "work.JobSeeker", "work.Opening", "work.Placement", "work.PlacementTransition", "work.WorkPathway",
     "housing.Dwelling", "housing.HousingSearch", "housing.Tenancy", "housing.Guarantee", "housing.GuaranteeDraw",
-    "housing.CoHousing", "housing.CoHousingMember", "housing.LogEntry",
+    "housing.CoHousing", "housing.CoHousingMember", "housing.LogEntry", "exchange.ImportRun",
 )  # fmt: skip
 
 
