@@ -2,13 +2,16 @@
 # `make bench`: every benchmark module on SQLite, then on a throwaway PostgreSQL 15 cluster that
 # lives under /tmp for the run only (stopped and removed on exit, whatever happens). Not a test:
 # it prints timings. BENCH_PEOPLE sets the size (default 50000), BENCH_REPEAT the timed runs.
+# The indicators' synthetic region (bench/indicators.py) is built at BENCH_PG_SCALE on PostgreSQL
+# (default 0.3: 300,000 people and 3,000,000 attendances, so the whole run stays within 15
+# minutes on two cores; BENCH_PG_SCALE=1 builds the full region of DESIGN.md, ~10 more minutes).
 # Run as root on a machine without PostgreSQL 15, it installs it with apt (as .ci/run does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=${PY:-.venv/bin/python}
 # Add a module here when a benchmark is added to bench/.
-BENCHES=(bench.reach bench.matching bench.work_matching bench.housing_matching bench.imports)
+BENCHES=(bench.reach bench.matching bench.work_matching bench.housing_matching bench.imports bench.indicators)
 PGBIN=/usr/lib/postgresql/15/bin
 PGPORT=54331
 SQLITE_DB=/tmp/trama-bench.sqlite3
@@ -60,12 +63,12 @@ as_postgres "$PGBIN/initdb -D $PGDATA -A trust -U postgres --no-sync" >/dev/null
 # Durability off (a throwaway cluster loads faster; reads are not affected); memory as a small
 # production server would have it.
 as_postgres "$PGBIN/pg_ctl -D $PGDATA -l $PGDATA/server.log -w start -o '-p $PGPORT -k /tmp -c fsync=off \
-  -c full_page_writes=off -c synchronous_commit=off -c shared_buffers=256MB -c work_mem=32MB'" >/dev/null
+  -c full_page_writes=off -c synchronous_commit=off -c shared_buffers=256MB -c work_mem=32MB -c max_wal_size=4GB'" >/dev/null
 as_postgres "$PGBIN/createdb -h /tmp -p $PGPORT -U postgres trama_bench"
 
 echo
 echo "== Benchmarks on PostgreSQL 15 (port $PGPORT, cluster in $PGDATA)"
-DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/trama_bench" run_all
+DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/trama_bench" BENCH_SCALE="${BENCH_PG_SCALE:-0.3}" run_all
 
 echo
 as_postgres "$PGBIN/createdb -h /tmp -p $PGPORT -U postgres trama_load"

@@ -270,7 +270,7 @@ def codebook_rows() -> list[list[str]]:
         ["referrals_completed", _("Of those, referrals completed.")],
         ["pact", _("1 when the person signed a pact (not a draft).")],
         ["volunteer", _("1 when the person is an approved volunteer.")],
-        ["", _("Cells of fewer than 5 people in the aggregate sheets show \u201c< 5\u201d.")],
+        ["", _("Cells of fewer than 5 people in the aggregate sheets show “< 5”.")],
     ]  # fmt: skip
 
 

@@ -10,12 +10,12 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from trama.activities.models import Activity, Occurrence
-from trama.casework.models import Case, Referral
+from trama.casework.models import Referral
 from trama.evaluation.indicators.common import counted, in_dates, in_days
 from trama.evaluation.registry import Filters, Indicator, Period, register
 from trama.mutualaid.models import GroupMember, Volunteer
 from trama.network.models import CitizenGroup, Organisation
-from trama.people.models import Person
+from trama.people.models import HouseholdMember, Person
 from trama.territory.models import Programme
 
 # --- Network ------------------------------------------------------------------------------------------
@@ -129,16 +129,23 @@ DENSITY = register(
 # --- Generativity: the same rule as trama.mutualaid.selectors.timebank.journey ---------------------------
 
 
-def _beneficiary_before(date_field: str) -> Exists:
+def _beneficiary_before(programme: Programme, date_field: str) -> Exists:
+    """The person belongs to a household with a case of `programme` opened by that day. Correlated
+    from the person's memberships (indexed) and scoped to the programme, so the plan probes a few
+    rows per person instead of hashing every case of the region (bench/indicators.py)."""
     return Exists(
-        Case.objects.filter(household__memberships__person=OuterRef("person"), opened_on__lte=OuterRef(date_field))
+        HouseholdMember.objects.filter(
+            person=OuterRef("person"),
+            household__cases__programme=programme,
+            household__cases__opened_on__lte=OuterRef(date_field),
+        )
     )
 
 
 def _became_volunteers(programme: Programme, period: Period) -> QuerySet:
     return (
         Volunteer.objects.filter(programme=programme, status=Volunteer.Status.APPROVED)
-        .filter(_beneficiary_before("approved_on"))
+        .filter(_beneficiary_before(programme, "approved_on"))
         .filter(in_dates("approved_on", period))
     )
 
@@ -146,7 +153,7 @@ def _became_volunteers(programme: Programme, period: Period) -> QuerySet:
 def _joined_groups(programme: Programme, period: Period) -> QuerySet:
     return (
         GroupMember.objects.filter(group__programme=programme)
-        .filter(_beneficiary_before("joined_on"))
+        .filter(_beneficiary_before(programme, "joined_on"))
         .filter(in_dates("joined_on", period))
     )
 

@@ -12,7 +12,7 @@ from trama.evaluation.indicators.common import counted, in_dates, in_days
 from trama.evaluation.registry import Period
 from trama.mutualaid.models import HourLog, LedgerEntry, MicroNetworkMember, ShiftSignup
 from trama.pacts.models import ContributionLog
-from trama.people.models import Household, Person
+from trama.people.models import Household, HouseholdMember, Person
 from trama.territory.models import Programme
 
 # --- 1. Families better equipped: the needs assessment improved ---------------------------------------
@@ -122,8 +122,16 @@ IN_MUTUAL_AID = counted(
 
 
 def _beneficiaries(programme: Programme, period: Period) -> QuerySet:
+    # Correlated from the person's memberships and scoped to the programme's cases (see
+    # generativity._beneficiary_before): a few index probes per person, not a hash of the region.
     return Person.objects.filter(programme=programme).filter(
-        Exists(Case.objects.filter(household__memberships__person=OuterRef("pk"), opened_on__lte=period.end))
+        Exists(
+            HouseholdMember.objects.filter(
+                person=OuterRef("pk"),
+                household__cases__programme=programme,
+                household__cases__opened_on__lte=period.end,
+            )
+        )
     )
 
 
