@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from trama.exchange.importers import network, people, volunteers
+from trama.exchange.importers import activities, network, people, volunteers
 from trama.exchange.importers.base import Column
 
 
@@ -43,6 +43,18 @@ IMPORTERS: dict[str, ImporterKind] = {
         ImporterKind(
             "places", _("Places"), "luoghi", network.PLACE_COLUMNS, network.places_allowed, network.plan_places,
             network.apply_places,
+        ),
+        ImporterKind(
+            "activities", _("Activities"), "attivita", activities.COLUMNS, activities.allowed, activities.plan,
+            activities.apply,
+        ),
+        ImporterKind(
+            "attendance", _("Attendance at activities"), "presenze", activities.ATTENDANCE_COLUMNS,
+            activities.attendance_allowed, activities.plan_attendance, activities.apply_attendance,
+        ),
+        ImporterKind(
+            "tallies", _("Tallies of anonymous attendance"), "conteggi-presenze", activities.TALLY_COLUMNS,
+            activities.attendance_allowed, activities.plan_tallies, activities.apply_tallies,
         ),
     )
 }  # fmt: skip
