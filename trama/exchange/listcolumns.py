@@ -248,3 +248,227 @@ EXPENSES = (
     Column(_("Amount (€)"), attr("amount")),
     Column(_("Status"), display("status")),
 )
+
+
+def _yes_no(value: Any) -> str:
+    return str(_("yes") if value else _("no"))
+
+
+INTAKE = (
+    Column(_("Identifier"), attr("public_id")),
+    Column(_("Received"), attr("created_at")),
+    Column(_("Channel"), display("channel")),
+    Column(_("Name"), attr("contact_name"), personal=True),
+    Column(_("Municipality"), attr("municipality.name")),
+    Column(_("Minors"), lambda intake: _yes_no(intake.has_minors)),
+    Column(_("Signalled by"), attr("submitted_for.name")),
+    Column(_("Signalled by (person)"), attr("submitted_by.full_name"), personal=True),
+    Column(_("Status"), display("status")),
+)
+
+
+def _consent(donor: Any) -> str:
+    if donor.may_be_contacted():
+        return str(_("yes"))
+    return str(_("consent withdrawn") if donor.contact_consent_withdrawn_on else _("no"))
+
+
+DONORS = (
+    Column(_("Identifier"), attr("public_id")),
+    Column(_("Donor"), attr("name"), personal=True),
+    Column(_("Kind"), display("kind")),
+    Column(_("Given (€)"), attr("given")),
+    Column(_("Gifts"), attr("gifts")),
+    Column(_("Last gift"), attr("last_gift")),
+    Column(_("May be contacted"), _consent),
+)
+
+NEWS = (
+    Column(_("Identifier"), attr("public_id")),
+    Column(_("Title"), attr("title")),
+    Column(_("Status"), display("status")),
+    Column(_("Published at"), attr("published_at")),
+    Column(_("Campaign"), attr("campaign.title")),
+)
+
+REALLOCATIONS = (
+    Column(_("Identifier"), attr("public_id")),
+    Column(_("When"), attr("created_at")),
+    Column(_("From line"), attr("from_line.title")),
+    Column(_("To line"), attr("to_line.title")),
+    Column(_("Amount (€)"), attr("amount")),
+    Column(_("Reason"), attr("reason")),
+)
+# Who recorded a move: shown to coordinators only, as on the page.
+REALLOCATIONS_WITH_RECORDER = (*REALLOCATIONS, Column(_("Recorded by"), attr("recorded_by.full_name"), personal=True))
+
+
+def _requester(request: Any) -> str:
+    if request.requester_household_id:
+        return request.requester_household.label
+    if request.requester_person_id:
+        return str(request.requester_person)
+    return request.requester_group.name if request.requester_group_id else ""
+
+
+AID_REQUESTS = (
+    Column(_("Identifier"), attr("public_id")),
+    Column(_("When"), attr("starts_at")),
+    Column(_("Kind of help"), display("category")),
+    Column(_("Summary"), attr("summary")),
+    Column(_("Who asks"), _requester, personal=True),
+    Column(_("Where"), attr("municipality.name")),
+    Column(_("Urgency"), display("urgency")),
+    Column(_("Status"), display("status")),
+    Column(_("Proposals"), attr("live_matches")),
+)
+
+AID_OFFERS = (
+    Column(_("Identifier"), attr("public_id")),
+    Column(_("Who offers"), attr("offerer_name"), personal=True),
+    Column(_("Kind of help"), display("category")),
+    Column(_("Description"), attr("description")),
+    Column(_("Where"), attr("municipality.name")),
+    Column(_("Up to (km)"), attr("max_distance_km")),
+    Column(_("Languages"), lambda offer: ", ".join(str(label) for label in offer.language_labels)),
+    Column(_("Exchanges completed"), attr("done_count")),
+    Column(_("Exchanges dropped"), attr("failed_count")),
+    Column(_("Active"), lambda offer: _yes_no(offer.is_active)),
+    Column(_("Away from"), attr("away_from")),
+    Column(_("Away until"), attr("away_until")),
+)
+
+
+def _account_holder(account: Any) -> str:
+    if account.household_id:
+        return account.household.label
+    if account.person_id:
+        return str(account.person)
+    return account.group.name if account.group_id else ""
+
+
+BALANCES = (
+    Column(_("Identifier"), attr("public_id")),
+    Column(_("Account"), _account_holder, personal=True),
+    Column(_("Hours given"), attr("given")),
+    Column(_("Hours received"), attr("received")),
+    Column(_("Balance"), attr("balance")),
+)
+
+HOURS_TO_CONFIRM = (
+    Column(_("Identifier"), attr("public_id")),
+    Column(_("Volunteer"), lambda log: str(log.volunteer.person), personal=True),
+    Column(_("Day"), attr("date")),
+    Column(_("Hours"), attr("hours")),
+    Column(_("What"), attr("description")),
+)
+
+# Rows are (participant, training hours) pairs: the hours come from `training.selectors.hours_of`.
+PARTICIPANTS = (
+    Column(_("Identifier"), lambda row: row[0].public_id),
+    Column(_("Person"), lambda row: str(row[0]), personal=True),
+    Column(_("Organisation"), lambda row: row[0].organisation.name if row[0].organisation_id else ""),
+    Column(_("Profile"), lambda row: str(row[0].get_profile_display())),
+    Column(_("Role"), lambda row: row[0].job_title),
+    Column(_("Courses"), lambda row: row[0].course_count or 0),
+    Column(_("Hours"), lambda row: row[1] or 0),
+    Column(_("Certificates"), lambda row: row[0].certificate_count),
+)
+
+GIVING_BACK = (
+    Column(_("Identifier"), attr("public_id")),
+    Column(_("Person"), lambda c: f"{c.pact.person.first_name} {c.pact.person.last_name}", personal=True),
+    Column(_("What"), attr("description")),
+    Column(_("Where"), lambda c: str(c.where) if c.where else ""),
+    Column(_("Hours given"), attr("given")),
+    Column(_("Hours committed"), attr("signed_hours")),
+    Column(_("Hours to confirm"), attr("pending")),
+)
+
+JOB_SEEKERS = (
+    Column(_("Identifier"), attr("public_id")),
+    Column(_("Last name"), attr("person.last_name"), personal=True),
+    Column(_("First name"), attr("person.first_name"), personal=True),
+    Column(_("Household"), attr("case.household.label"), personal=True),
+    Column(_("Lives in"), attr("municipality.name")),
+    Column(_("Status"), display("status")),
+    Column(_("Placements"), attr("placement_count")),
+    Column(_("Since"), attr("started_on")),
+)
+
+
+def _company(opening: Any) -> str:
+    return opening.company.name if opening.company_id else opening.company_name
+
+
+JOB_OPENINGS = (
+    Column(_("Identifier"), attr("public_id")),
+    Column(_("Role"), attr("title")),
+    Column(_("Company"), _company),
+    Column(_("Sector"), display("sector")),
+    Column(_("Contract"), display("contract")),
+    Column(_("Hours per week"), attr("hours_per_week")),
+    Column(_("Where"), attr("municipality.name")),
+    Column(_("Start"), attr("starts_on")),
+    Column(_("Status"), display("status")),
+    Column(_("Candidates"), attr("placement_count")),
+)
+
+PLACEMENTS = (
+    Column(_("Identifier"), attr("public_id")),
+    Column(_("Candidate"), lambda placement: str(placement.job_seeker), personal=True),
+    Column(_("Role"), attr("opening.title")),
+    Column(_("Company"), lambda placement: _company(placement.opening)),
+    Column(_("Status"), display("status")),
+    Column(_("Proposed on"), attr("proposed_on")),
+)
+
+# The housing lists are for the plan's staff only (coordinators and operators), who see private
+# owners' contacts on the dwelling's page too.
+DWELLINGS = (
+    Column(_("Identifier"), attr("public_id")),
+    Column(_("Address"), attr("address")),
+    Column(_("Municipality"), attr("municipality.name")),
+    Column(_("Rooms"), attr("rooms")),
+    Column(_("m²"), attr("area_m2")),
+    Column(_("Monthly rent (€)"), attr("monthly_rent")),
+    Column(_("Capped rent"), lambda dwelling: _yes_no(dwelling.capped_rent)),
+    Column(_("Step-free access"), lambda dwelling: _yes_no(dwelling.step_free)),
+    Column(_("Offered by"), attr("organisation.name")),
+    Column(_("Private owner"), attr("owner_name"), personal=True),
+    Column(_("Owner's telephone"), attr("owner_phone"), personal=True),
+    Column(_("Owner's e-mail"), attr("owner_email"), personal=True),
+    Column(_("Available from"), attr("available_from")),
+    Column(_("Status"), display("status")),
+)
+
+HOUSING_SEARCHES = (
+    Column(_("Identifier"), attr("public_id")),
+    Column(_("Household"), attr("household.label"), personal=True),
+    Column(_("Lives in"), attr("household.municipality.name")),
+    Column(_("Rooms needed"), attr("rooms_needed")),
+    Column(_("Needs step-free access"), lambda search: _yes_no(search.needs_step_free)),
+    Column(_("Highest rent (€)"), attr("max_rent")),
+    Column(_("Needed from"), attr("needed_from")),
+    Column(_("Status"), display("status")),
+)
+
+COHOUSINGS = (
+    Column(_("Identifier"), attr("public_id")),
+    Column(_("Name"), attr("title")),
+    Column(_("Dwelling"), attr("dwelling.address")),
+    Column(_("Municipality"), attr("dwelling.municipality.name")),
+    Column(_("Households"), attr("households")),
+    Column(_("From"), attr("starts_on")),
+    Column(_("Until"), attr("ends_on")),
+)
+
+BUILDINGS = (
+    Column(_("Identifier"), attr("public_id")),
+    Column(_("Name"), attr("name")),
+    Column(_("Kind"), display("kind")),
+    Column(_("Address"), attr("address")),
+    Column(_("Municipality"), attr("municipality.name")),
+    Column(_("Open issues"), attr("open_issues")),
+    Column(_("Last entry"), attr("last_entry")),
+)

@@ -22,6 +22,8 @@ from trama.casework.models import Case
 from trama.casework.permissions import visible_cases
 from trama.core.forms import add_service_errors
 from trama.core.money import euro
+from trama.exchange import listcolumns
+from trama.exchange.listexport import list_export
 from trama.funding.models import FundingSource
 from trama.housing import matching, selectors, services
 from trama.housing.forms import (
@@ -97,7 +99,13 @@ def dwelling_list(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse
         capped=request.GET.get("capped") == "1",
         step_free=request.GET.get("step_free") == "1",
     )
-    page = _page(request, selectors.dwelling_list(request.user, access.programme, filters))
+    dwellings = selectors.dwelling_list(request.user, access.programme, filters)
+    export = list_export(
+        request, access, name="alloggi", title=_("Dwellings"), rows=dwellings, columns=listcolumns.DWELLINGS
+    )
+    if export is not None:
+        return export
+    page = _page(request, dwellings)
     query_string = urlencode(
         {
             "q": filters.query,
@@ -179,7 +187,18 @@ def search_list(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
     filters = selectors.SearchFilters(
         query=request.GET.get("q", "").strip()[:100], status=status if status in HousingSearch.Status.values else ""
     )
-    page = _page(request, selectors.search_list(request.user, access.programme, filters))
+    searches = selectors.search_list(request.user, access.programme, filters)
+    export = list_export(
+        request,
+        access,
+        name="ricerche-casa",
+        title=_("Households looking for a home"),
+        rows=searches,
+        columns=listcolumns.HOUSING_SEARCHES,
+    )
+    if export is not None:
+        return export
+    page = _page(request, searches)
     return render(
         request,
         "housing/search_list.html",
@@ -385,7 +404,18 @@ def deposit_create(request: HttpRequest, access: ProgrammeAccess) -> HttpRespons
 @programme_view(*PLAN)
 def cohousing_list(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
-    page = _page(request, selectors.cohousing_list(request.user, access.programme, query))
+    cohousings = selectors.cohousing_list(request.user, access.programme, query)
+    export = list_export(
+        request,
+        access,
+        name="coabitazioni",
+        title=_("Solidarity co-housing"),
+        rows=cohousings,
+        columns=listcolumns.COHOUSINGS,
+    )
+    if export is not None:
+        return export
+    page = _page(request, cohousings)
     return render(
         request,
         "housing/cohousing_list.html",
@@ -467,7 +497,18 @@ def cohousing_agreement(request: HttpRequest, access: ProgrammeAccess, cohousing
 @programme_view(*PLAN)
 def building_list(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:100]
-    page = _page(request, selectors.building_list(request.user, access.programme, query))
+    buildings = selectors.building_list(request.user, access.programme, query)
+    export = list_export(
+        request,
+        access,
+        name="custode-sociale",
+        title=_("Buildings and estates"),
+        rows=buildings,
+        columns=listcolumns.BUILDINGS,
+    )
+    if export is not None:
+        return export
+    page = _page(request, buildings)
     return render(
         request,
         "housing/building_list.html",

@@ -29,7 +29,7 @@ from trama.activities.models import Occurrence
 from trama.core.concurrency import StaleVersionError
 from trama.core.forms import add_service_errors
 from trama.exchange import listcolumns
-from trama.exchange.listexport import list_export
+from trama.exchange.listexport import list_export, requested_format
 from trama.training import permissions, selectors, services
 from trama.training.forms import (
     CheckinForm,
@@ -386,6 +386,14 @@ def participant_list(request: HttpRequest, access: ProgrammeAccess) -> HttpRespo
         else "",
     }
     participants = selectors.participant_list(request.user, access.programme, **filters)
+    if requested_format(request):
+        everyone = list(participants)
+        everyone_hours = selectors.hours_of(everyone)
+        return list_export(
+            request, access, name="partecipanti", title=_("Participants of the Well-Fare Lab"),
+            rows=[(participant, everyone_hours.get(participant.person_id)) for participant in everyone],
+            columns=listcolumns.PARTICIPANTS,
+        )  # fmt: skip
     page = Paginator(participants, PAGE_SIZE).get_page(request.GET.get("page"))
     hours = selectors.hours_of(list(page.object_list))
     return render(

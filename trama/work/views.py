@@ -20,6 +20,8 @@ from trama.accounts.models import Role
 from trama.accounts.permissions import ProgrammeAccess, programme_view
 from trama.core.concurrency import StaleVersionError
 from trama.core.forms import add_service_errors
+from trama.exchange import listcolumns
+from trama.exchange.listexport import list_export
 from trama.network.models import Organisation, Partnership
 from trama.work import matching, selectors, services
 from trama.work.forms import (
@@ -75,6 +77,11 @@ def seeker_list(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
         skill=_choice(request, "skill", Skill.values),
     )
     seekers = selectors.seeker_list(request.user, access.programme, filters)
+    export = list_export(
+        request, access, name="candidati", title=_("Job seekers"), rows=seekers, columns=listcolumns.JOB_SEEKERS
+    )
+    if export is not None:
+        return export
     page = Paginator(seekers, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -251,6 +258,11 @@ def opening_list(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
         sector=_choice(request, "sector", Sector.values),
     )
     openings = selectors.opening_list(request.user, access.programme, filters)
+    export = list_export(
+        request, access, name="offerte-lavoro", title=_("Job openings"), rows=openings, columns=listcolumns.JOB_OPENINGS
+    )
+    if export is not None:
+        return export
     page = Paginator(openings, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -431,6 +443,11 @@ def placement_list(request: HttpRequest, access: ProgrammeAccess) -> HttpRespons
         query=request.GET.get("q", "").strip()[:100], status=_choice(request, "status", Placement.Status.values)
     )
     placements = selectors.placement_list(request.user, access.programme, filters)
+    export = list_export(
+        request, access, name="inserimenti", title=_("Placements"), rows=placements, columns=listcolumns.PLACEMENTS
+    )
+    if export is not None:
+        return export
     page = Paginator(placements, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = selectors.pipeline_counts(request.user, access.programme)
     return render(

@@ -30,6 +30,8 @@ from trama.casework.selectors.cases import (
 )
 from trama.casework.services import intake as services
 from trama.core.forms import add_service_errors as apply_errors
+from trama.exchange import listcolumns
+from trama.exchange.listexport import list_export
 from trama.people.permissions import visible_households
 from trama.territory.models import Programme
 
@@ -111,6 +113,11 @@ def intake_list(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
     status = status if status in IntakeRequest.Status.values else ""
     channel = channel if channel in Channel.values else ""
     requests = intake_queue(access.programme, status=status, channel=channel)
+    export = list_export(
+        request, access, name="accoglienza", title=_("Intake queue"), rows=requests, columns=listcolumns.INTAKE
+    )
+    if export is not None:
+        return export
     page = Paginator(requests, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,

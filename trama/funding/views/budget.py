@@ -309,9 +309,13 @@ def expense_cancel(request: HttpRequest, access: ProgrammeAccess, expense_id: st
 
 @programme_view(*READERS)
 def reallocation_list(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
-    page = Paginator(selectors.reallocation_list(request.user, access.programme), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    moves = selectors.reallocation_list(request.user, access.programme)
+    coordinator = access.has_role(Role.COORDINATOR)
+    columns = listcolumns.REALLOCATIONS_WITH_RECORDER if coordinator else listcolumns.REALLOCATIONS
+    export = list_export(request, access, name="storni", title=_("Reallocations"), rows=moves, columns=columns)
+    if export is not None:
+        return export
+    page = Paginator(moves, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "funding/reallocation_list.html",

@@ -125,6 +125,9 @@ def donor_list(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
         "kind": request.GET.get("kind", "") if request.GET.get("kind", "") in Donor.Kind.values else "",
     }
     donors = selectors.donor_list(request.user, access.programme, **filters)
+    export = list_export(request, access, name="donatori", title=_("Donors"), rows=donors, columns=listcolumns.DONORS)
+    if export is not None:
+        return export
     page = Paginator(donors, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -282,9 +285,11 @@ def news_list(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
         "query": request.GET.get("q", "").strip(),
         "status": request.GET.get("status", "") if request.GET.get("status", "") in NewsPost.Status.values else "",
     }
-    page = Paginator(selectors.news_list(request.user, access.programme, **filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    posts = selectors.news_list(request.user, access.programme, **filters)
+    export = list_export(request, access, name="notizie", title=_("News posts"), rows=posts, columns=listcolumns.NEWS)
+    if export is not None:
+        return export
+    page = Paginator(posts, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "funding/news_list.html",

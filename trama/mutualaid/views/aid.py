@@ -19,6 +19,8 @@ from trama.casework.models import Case
 from trama.casework.permissions import visible_cases
 from trama.core.concurrency import StaleVersionError
 from trama.core.forms import add_service_errors
+from trama.exchange import listcolumns
+from trama.exchange.listexport import list_export
 from trama.mutualaid.forms import MatchDoneForm, ReasonForm, slot_formset
 from trama.mutualaid.forms_aid import OfferForm, RequestForm
 from trama.mutualaid.models import Category, Match, MutualAidRequest, Urgency, Volunteer, decode_codes
@@ -56,7 +58,18 @@ def request_list(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
         category=choice(request, "category", Category.values),
         urgency=choice(request, "urgency", Urgency.values),
     )
-    page = page_of(request, selectors.request_list(request.user, access.programme, filters))
+    requests = selectors.request_list(request.user, access.programme, filters)
+    export = list_export(
+        request,
+        access,
+        name="richieste-aiuto",
+        title=_("Mutual-aid requests"),
+        rows=requests,
+        columns=listcolumns.AID_REQUESTS,
+    )
+    if export is not None:
+        return export
+    page = page_of(request, requests)
     return render(
         request,
         "mutualaid/request_list.html",
@@ -241,7 +254,13 @@ def offer_list(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
         category=choice(request, "category", Category.values),
         active=choice(request, "active", ("0", "1")),
     )
-    page = page_of(request, selectors.offer_list(request.user, access.programme, filters))
+    offers = selectors.offer_list(request.user, access.programme, filters)
+    export = list_export(
+        request, access, name="offerte-aiuto", title=_("Mutual-aid offers"), rows=offers, columns=listcolumns.AID_OFFERS
+    )
+    if export is not None:
+        return export
+    page = page_of(request, offers)
     return render(
         request,
         "mutualaid/offer_list.html",

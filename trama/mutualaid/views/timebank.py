@@ -17,6 +17,8 @@ from django.views.decorators.http import require_POST
 from trama.accounts.models import Role
 from trama.accounts.permissions import ProgrammeAccess, programme_view
 from trama.core.forms import add_service_errors
+from trama.exchange import listcolumns
+from trama.exchange.listexport import list_export
 from trama.mutualaid.forms_aid import CitizenFields, JoinedForm, NetworkForm
 from trama.mutualaid.models import GroupMember, MicroNetwork, MicroNetworkMember
 from trama.mutualaid.permissions import FIGURES_ROLES, VOLUNTEER_MANAGERS
@@ -49,7 +51,13 @@ def figures(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
 @programme_view(Role.COORDINATOR)
 def balances(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
     query = request.GET.get("q", "").strip()
-    page = page_of(request, selectors.account_balances(access.programme, query=query))
+    accounts = selectors.account_balances(access.programme, query=query)
+    export = list_export(
+        request, access, name="banca-del-tempo", title=_("Balances"), rows=accounts, columns=listcolumns.BALANCES
+    )
+    if export is not None:
+        return export
+    page = page_of(request, accounts)
     return render(
         request,
         "mutualaid/balances.html",

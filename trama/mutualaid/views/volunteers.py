@@ -187,7 +187,18 @@ def volunteer_training(request: HttpRequest, access: ProgrammeAccess, volunteer_
 
 @programme_view(*VOLUNTEER_MANAGERS)
 def hours_review(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
-    page = page_of(request, selectors.hours_to_review(request.user, access.programme))
+    logs = selectors.hours_to_review(request.user, access.programme)
+    export = list_export(
+        request,
+        access,
+        name="ore-da-confermare",
+        title=_("Hours to confirm"),
+        rows=logs,
+        columns=listcolumns.HOURS_TO_CONFIRM,
+    )
+    if export is not None:
+        return export
+    page = page_of(request, logs)
     return render(request, "mutualaid/hours_review.html", {"access": access, "page": page, "query_string": ""})
 
 

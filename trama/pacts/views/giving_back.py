@@ -19,6 +19,8 @@ from django.views.decorators.http import require_POST
 
 from trama.accounts.permissions import ProgrammeAccess, programme_view
 from trama.core.forms import add_service_errors
+from trama.exchange import listcolumns
+from trama.exchange.listexport import list_export
 from trama.pacts import selectors
 from trama.pacts.forms import ContributionForm, RejectForm
 from trama.pacts.models import Commitment, ContributionLog
@@ -37,10 +39,19 @@ def _to_places(access: ProgrammeAccess) -> HttpResponse:
 @programme_view(*GIVING_BACK_ROLES)
 def giving_back(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
     """The commitments at my places (paginated) and the hours waiting for me, oldest first."""
-    to_confirm = selectors.logs_to_confirm(request.user, access.programme)
-    page = Paginator(selectors.giving_back_list(request.user, access.programme), PAGE_SIZE).get_page(
-        request.GET.get("page")
+    commitments = selectors.giving_back_list(request.user, access.programme)
+    export = list_export(
+        request,
+        access,
+        name="restituzioni",
+        title=_("Commitments at my places"),
+        rows=commitments,
+        columns=listcolumns.GIVING_BACK,
     )
+    if export is not None:
+        return export
+    to_confirm = selectors.logs_to_confirm(request.user, access.programme)
+    page = Paginator(commitments, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "pacts/giving_back.html",
