@@ -371,7 +371,7 @@ def report_sheets(report: FundersReport) -> list[Sheet]:
     period = f"{report.period.start.isoformat()} – {report.period.end.isoformat()}"
     header = [
         _("Code"), _("Indicator"), _("Kind"), _("Unit"), _("Value in the period"), _("Since the start"),
-        _("Baseline"), _("Target"), _("Target date"), _("% of target"),
+        _("Baseline"), _("Target"), _("Target date"), _("Share of the target reached"),
     ]  # fmt: skip
     sheets = [Sheet(_("Indicators"), [*header, period], [_indicator_row(figure) for figure in report.figures])]
     for key, title in BREAKDOWN_TITLES.items():
