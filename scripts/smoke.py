@@ -1,8 +1,8 @@
 """The production-like smoke run, driven over HTTP against gunicorn (see scripts/smoke.sh).
 
 An operator signs in and writes a session note holding a canary; a coordinator asks for the reach
-report, which the worker builds from the Redis queue; the report is downloaded; the health
-endpoint is green. Exits non-zero on the first thing that does not work.
+report and the funder's report (PDF), which the worker builds from the Redis queue; both are
+downloaded; the health endpoint is green. Exits non-zero on the first thing that does not work.
 """
 
 from __future__ import annotations
@@ -95,6 +95,23 @@ def main() -> None:
     check(b'id="job-download"' in page, "the worker built the report")
     status, _, workbook = coordinator.get(job_path + "scarica/")
     check(status == 200 and workbook[:2] == b"PK", f"the report downloads as XLSX ({len(workbook)} bytes)")
+
+    # The funder's report (evaluation): a PDF built by the worker, downloaded when ready.
+    report = f"/area/{SLUG}/valutazione/rapporto/"
+    coordinator.get(report)
+    status, job_url, _ = coordinator.post(
+        report, {"start": "2025-01-01", "end": time.strftime("%Y-%m-%d"), "file_format": "pdf"}, referer=report
+    )
+    check(status == 200 and "/lavori/" in job_url, "the funder's report is queued")
+    job_path = urllib.parse.urlsplit(job_url).path
+    for _attempt in range(180):
+        _, _, page = coordinator.get(job_path)
+        if b'id="job-download"' in page:
+            break
+        time.sleep(1)
+    check(b'id="job-download"' in page, "the worker built the funder's report")
+    status, _, document = coordinator.get(job_path + "scarica/")
+    check(status == 200 and document[:4] == b"%PDF", f"the funder's report downloads as PDF ({len(document)} bytes)")
 
 
 if __name__ == "__main__":
