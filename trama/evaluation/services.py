@@ -46,6 +46,8 @@ def target_set(
             .filter(programme=programme, indicator_code=indicator_code, kind=kind, date=day)
             .first()
         )
+        if target is not None and target.value == value and target.note == note:
+            return target  # nothing changes: no new version, no audit row
         action = AuditEvent.Action.UPDATE if target else AuditEvent.Action.CREATE
         if target is None:
             target = Target(programme=programme, indicator_code=indicator_code, kind=kind, date=day)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from trama.accounts.models import Role, User
+from trama.accounts.models import Membership, Role, User
 from trama.accounts.services import membership_grant, user_create
 from trama.core.demo.programmes import lead_of
 from trama.network.models import Organisation, Partnership
@@ -60,11 +60,14 @@ def load(log: Callable[[str], None]) -> None:
     for programme in Programme.objects.filter(slug__in=SHORT).order_by("name"):
         for role in ROLE_WORD:  # a company's login belongs to a company: the work plan's step makes it
             user = _ensure_user(demo_email(programme, role), f"{ROLE_NAME[role]} {programme.name}")
+            # Once given, an account keeps its organisation: later steps add partners (a housing
+            # agency, companies) that must not move the demo people on a second run.
+            existing = Membership.objects.filter(user=user, programme=programme, role=role).first()
             membership_grant(
                 actor=None,
                 user=user,
                 programme=programme,
-                organisation=_organisation_for(programme, role),
+                organisation=existing.organisation if existing else _organisation_for(programme, role),
                 role=role,
                 is_supervisor=False,
             )

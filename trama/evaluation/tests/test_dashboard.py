@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.test import Client
@@ -208,3 +209,19 @@ def test_the_targets_page_costs_the_same_queries_with_2_and_with_20_targets(
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_it_writes_nothing_when_a_target_is_set_again_to_the_same_value(programme):
+    first = services.target_set(
+        actor=None, programme=programme, indicator_code="households-supported", kind="target", value=Decimal(159)
+    )
+    audited = AuditEvent.objects.count()
+    again = services.target_set(
+        actor=None, programme=programme, indicator_code="households-supported", kind="target", value=Decimal(159)
+    )
+    assert again.pk == first.pk
+    assert AuditEvent.objects.count() == audited
+    services.target_set(
+        actor=None, programme=programme, indicator_code="households-supported", kind="target", value=Decimal(160)
+    )
+    assert AuditEvent.objects.count() == audited + 1
