@@ -7,11 +7,14 @@ never trusted: Pillow identifies the format from the bytes.
 
 from __future__ import annotations
 
+import contextlib
 from io import BytesIO
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models.fields.files import FieldFile
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -43,3 +46,15 @@ def clean_image(upload: UploadedFile) -> ContentFile:
     except (UnidentifiedImageError, OSError, SyntaxError):
         raise ValidationError(_("This file is not an image Trama can read: upload a JPEG, PNG or WebP.")) from None
     return ContentFile(out.getvalue(), name=f"photo.{ALLOWED_FORMATS[image_format]}")
+
+
+def delete_after_commit(stored: FieldFile) -> None:
+    """Delete a stored upload once the transaction commits: a rolled-back erasure keeps the file.
+    A file already gone is not an error."""
+    storage, name = stored.storage, stored.name
+
+    def delete() -> None:
+        with contextlib.suppress(OSError):
+            storage.delete(name)
+
+    transaction.on_commit(delete)

@@ -7,7 +7,6 @@ of a case of the household) and writes its audit row in the same transaction (S1
 
 from __future__ import annotations
 
-import contextlib
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from datetime import date
@@ -27,6 +26,7 @@ from trama.casework.models import Case, IntakeRequest
 from trama.core.backup import journal_erasure
 from trama.core.concurrency import StaleVersionError, save_versioned
 from trama.core.pseudonyms import person_pseudonym
+from trama.core.uploads import delete_after_commit
 from trama.network.models import Partnership
 from trama.people import taxcode
 from trama.people.models import CONSENT_AGE, Consent, Household, HouseholdMember, Person, age_on
@@ -402,14 +402,8 @@ def person_erase(*, actor: User | None, person: Person, mode: str, reason: str) 
 def _delete_signed_forms(consents: list[Consent]) -> None:
     for consent in consents:
         if consent.signed_form:
-            name = consent.signed_form.name
             # The file goes after the commit: a rolled-back erasure must not lose the proof.
-            transaction.on_commit(lambda storage=consent.signed_form.storage, name=name: _quiet_delete(storage, name))
-
-
-def _quiet_delete(storage: Any, name: str) -> None:
-    with contextlib.suppress(OSError):
-        storage.delete(name)
+            delete_after_commit(consent.signed_form)
 
 
 def _delete(person: Person) -> None:
@@ -483,9 +477,7 @@ def _pseudonymise(person: Person) -> None:
     for model, field in ((PactVersion, "signed_scan"), (Disbursement, "receipt")):
         rows = list(model.objects.filter(pact__person=person).exclude(**{field: ""}))
         for row in rows:
-            stored = getattr(row, field)
-            name = stored.name
-            transaction.on_commit(lambda storage=stored.storage, name=name: _quiet_delete(storage, name))
+            delete_after_commit(getattr(row, field))
         model.objects.filter(pk__in=[row.pk for row in rows]).update(**{field: ""})
     # Their registrations stay (attendance counts depend on them); the guardian's details go.
     from trama.activities.models import Registration

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 from typing import Any
 
-from django.db import transaction
 from django.dispatch import receiver
 
+from trama.core.uploads import delete_after_commit
 from trama.people.models import Person
 from trama.people.signals import person_pseudonymised
 from trama.work.models import JobSeeker
@@ -30,14 +29,7 @@ def forget_job_seeker(sender: Any, person: Person, **kwargs: Any) -> None:
     profiles = list(JobSeeker.objects.filter(person=person))
     for profile in profiles:
         if profile.cv:
-            name, storage = profile.cv.name, profile.cv.storage
-            # The file goes after the commit: a rolled-back erasure keeps it.
-            transaction.on_commit(lambda storage=storage, name=name: _quiet_delete(storage, name))
+            delete_after_commit(profile.cv)
     ids = [profile.pk for profile in profiles]
     JobSeeker.objects.filter(pk__in=ids).update(cv="", **SCRUBBED)
     JobSeeker.history.filter(id__in=ids).update(**SCRUBBED)
-
-
-def _quiet_delete(storage: Any, name: str) -> None:
-    with contextlib.suppress(OSError):
-        storage.delete(name)

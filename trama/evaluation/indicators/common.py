@@ -15,10 +15,10 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Aggregate, Q, QuerySet
 
-from trama.accounts.models import Membership, Role
 from trama.activities import reach
 from trama.casework.models import Assessment, Case, Channel
 from trama.evaluation.registry import BreakdownRow, Filters, Indicator, Period, register
+from trama.people import selectors as people_selectors
 from trama.territory.models import Programme
 
 CENT = Decimal("0.01")
@@ -105,7 +105,7 @@ def _f(path: str) -> Any:
 def is_coordinator(user: Any, programme: Programme) -> bool:
     if user is None or not user.is_authenticated:
         return False
-    return Membership.objects.active().filter(user=user, programme=programme, role=Role.COORDINATOR).exists()
+    return people_selectors.is_coordinator(user, programme.pk)
 
 
 def coordinator_only(user: Any, programme: Programme) -> None:
