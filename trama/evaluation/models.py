@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection, models, transaction
-from django.db.models import Min
+from django.db.models import F, Min
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
@@ -121,3 +121,103 @@ def _occurrence_audited(sender: Any, instance: AuditEvent, created: bool = False
         Attendance.objects.filter(occurrence__public_id=instance.target_id).values_list("person_id", flat=True)
     )
     refresh_people(occurrence["activity__programme_id"], people)
+
+
+class ProgrammeDataVersion(models.Model):
+    """How many times a programme's records have changed: bumped after every audited write of the
+    programme commits (`bump_after_commit`). A stored figure computed at an older version is stale."""
+
+    programme = models.OneToOneField(Programme, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    version = models.BigIntegerField(_("version"), default=0)
+
+    class Meta:
+        verbose_name = _("version of a programme's records")
+        verbose_name_plural = _("versions of programmes' records")
+
+    def __str__(self) -> str:
+        return f"{self.programme_id}:{self.version}"
+
+
+class StoredFigure(models.Model):
+    """An indicator's figure for a programme and a period, as computed at a version of the
+    programme's records: the funder's view across programmes reads these and recomputes only the
+    programmes whose records changed since (trama/evaluation/figures.py)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="+")
+    indicator_code = models.CharField(_("indicator"), max_length=80)
+    start = models.DateField(_("from"))
+    end = models.DateField(_("to"))
+    value = models.DecimalField(_("value"), max_digits=20, decimal_places=4)
+    version = models.BigIntegerField(_("version of the records"))
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("stored figure")
+        verbose_name_plural = _("stored figures")
+        constraints = [
+            # Also the index of SELECT … WHERE programme_id IN (…) AND start = %s AND end = %s.
+            models.UniqueConstraint(
+                fields=["programme", "start", "end", "indicator_code"], name="stored_figure_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator_code} {self.programme_id} {self.start}–{self.end}: {self.value}"
+
+
+# Writes that change what an indicator counts (reads, exports and sign-ins do not).
+_WRITES = (AuditEvent.Action.CREATE, AuditEvent.Action.UPDATE, AuditEvent.Action.DELETE)
+
+
+def bump(programme_ids: set[int]) -> None:
+    """One more version for each programme (the row is created at its first change)."""
+    for programme_id in sorted(programme_ids):
+        if not ProgrammeDataVersion.objects.filter(programme_id=programme_id).update(version=F("version") + 1):
+            ProgrammeDataVersion.objects.bulk_create(
+                [ProgrammeDataVersion(programme_id=programme_id, version=1)],
+                update_conflicts=True,
+                unique_fields=["programme"],
+                update_fields=["version"],
+            )
+
+
+class _Pending:
+    """The programmes changed by the current transaction, bumped by one callback when it commits."""
+
+    def __init__(self, using: str) -> None:
+        self.using = using
+        self.programmes: set[int] = set()
+
+    def __call__(self) -> None:
+        bump(self.programmes)
+
+    def registered(self) -> bool:
+        """Whether this callback still waits for the commit (a rollback discards it)."""
+        return any(
+            callback is self for _sids, callback, _robust in transaction.get_connection(self.using).run_on_commit
+        )
+
+
+_pending: dict[str, _Pending] = {}
+
+
+def bump_after_commit(programme_id: int, using: str = "default") -> None:
+    """Bump the programme's version once the transaction that changed it commits, once per
+    transaction whatever the number of writes (an import audits thousands of rows). After the
+    commit, not inside it: a version row locked by every write of a busy programme would queue its
+    writers. A figure computed between the commit and the bump is stored at the old version and so
+    recomputed once more: never a stale figure kept."""
+    if not transaction.get_connection(using).in_atomic_block:
+        bump({programme_id})
+        return
+    pending = _pending.get(using)
+    if pending is None or not pending.registered():
+        pending = _pending[using] = _Pending(using)
+        transaction.on_commit(pending, using=using)
+    pending.programmes.add(programme_id)
+
+
+@receiver(post_save, sender=AuditEvent, dispatch_uid="evaluation_programme_changed")
+def _programme_changed(sender: Any, instance: AuditEvent, created: bool = False, **kwargs: Any) -> None:
+    if created and instance.programme_id and instance.action in _WRITES:
+        bump_after_commit(instance.programme_id, kwargs.get("using") or "default")

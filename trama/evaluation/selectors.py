@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from trama.activities import reach
+from trama.evaluation import figures as stored_figures
 from trama.evaluation import registry
 from trama.evaluation.models import PersonFirstSeen
 from trama.evaluation.registry import SMALL_CELL, Filters, Indicator, Period
@@ -497,12 +498,16 @@ def reached_from_rollup(programmes: list[Programme], period: Period) -> tuple[di
 
 
 def across(programmes: list[Programme], period: Period) -> Across:
-    """The funder's programmes side by side on the same indicators (small cells suppressed)."""
+    """The funder's programmes side by side on the same indicators (small cells suppressed), from the
+    stored figures of the programmes that did not change since they were computed (figures.py)."""
     indicators = [registry.get(code) for code in ACROSS]
+    stored = stored_figures.values(programmes, period, indicators)
     columns = [
         {
             figure.indicator.code: figure.shown
-            for figure in compute_figures(programme, period, Filters(), exact=False, indicators=indicators)
+            for figure in compute_figures(
+                programme, period, Filters(), exact=False, indicators=indicators, precomputed=stored[programme.pk]
+            )
         }
         for programme in programmes
     ]

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce, FirstValue, RowNumber
 from django.utils.translation import gettext_lazy as _
 
 from trama.casework.models import AssessmentScore, Case, CasePhaseChange, Referral, ReferralTransition
@@ -20,23 +20,28 @@ from trama.territory.models import Programme
 
 def _improved_scores(programme: Programme, period: Period) -> QuerySet:
     """The latest score (on or before the period's end) of each household and dimension, when that
-    assessment falls in the period and the score is better (higher) than the household's first one."""
-    scores = AssessmentScore.objects.filter(assessment__case__programme=programme)
-    same = AssessmentScore.objects.filter(
-        assessment__case__household=OuterRef("assessment__case__household"), dimension=OuterRef("dimension")
+    assessment falls in the period and the score is better (higher) than the household's first one.
+
+    One pass over the programme's scores with two window functions (the first score and the rank from
+    the latest of each household and dimension) rather than two correlated subqueries per score: the
+    plan of the hand-written query of bench/indicators.py."""
+    household = "assessment__case__household"
+    partition = [F(household), F("dimension")]
+    oldest_first = [F("assessment__assessed_on").asc(), F("assessment__created_at").asc(), F("pk").asc()]
+    latest_first = [F("assessment__assessed_on").desc(), F("assessment__created_at").desc(), F("pk").desc()]
+    ranked = (
+        AssessmentScore.objects.filter(assessment__case__programme=programme, assessment__assessed_on__lte=period.end)
+        .annotate(
+            first_score=Window(FirstValue("score"), partition_by=partition, order_by=oldest_first),
+            rank=Window(RowNumber(), partition_by=partition, order_by=latest_first),
+            # The latest day as a window too: a filter on it applies after the windows, where a filter
+            # on the column would drop the earlier assessments (and the first score) before them.
+            latest_day=Window(FirstValue("assessment__assessed_on"), partition_by=partition, order_by=latest_first),
+        )
+        .filter(rank=1, latest_day__gte=period.start, score__gt=F("first_score"))
+        .values("pk")
     )
-    first = same.order_by("assessment__assessed_on", "assessment__created_at", "pk").values("score")[:1]
-    latest = (
-        same.filter(assessment__assessed_on__lte=period.end)
-        .order_by("-assessment__assessed_on", "-assessment__created_at", "-pk")
-        .values("pk")[:1]
-    )
-    return (
-        scores.filter(in_dates("assessment__assessed_on", period))
-        .filter(pk=Subquery(latest))
-        .annotate(first_score=Subquery(first))
-        .filter(score__gt=F("first_score"))
-    )
+    return AssessmentScore.objects.filter(pk__in=ranked)
 
 
 NEEDS_IMPROVED = counted(

@@ -4,14 +4,20 @@ from collections.abc import Callable
 from datetime import date
 
 import pytest
-from django.test import Client
+from django.db import connection, transaction
+from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from trama.accounts.models import Role
+from trama.accounts.audit import audit_record
+from trama.accounts.models import AuditEvent, Role
+from trama.activities.services import attendance_set
 from trama.activities.tests.factories import ActivityFactory, AttendanceFactory, OccurrenceFactory, rome
+from trama.casework.tests.factories import PersonFactory
 from trama.core.tests.factories import MembershipFactory, OrganisationFactory, ProgrammeFactory
+from trama.evaluation.models import ProgrammeDataVersion, StoredFigure
 from trama.evaluation.registry import Filters, Period, get
-from trama.evaluation.selectors import across, reached_from_rollup
+from trama.evaluation.selectors import ACROSS, across, reached_from_rollup
 from trama.territory.models import Programme
 
 pytestmark = pytest.mark.django_db
@@ -79,13 +85,93 @@ def test_small_cells_are_suppressed_across_programmes(programme: Programme, othe
 def test_the_across_view_costs_the_same_queries_per_programme_whatever_the_rows(
     programme: Programme, other_programme: Programme
 ) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     counts = []
     for people in (2, 20):
         _reach(programme, people)
+        StoredFigure.objects.all().delete()  # computed afresh each time
         with CaptureQueriesContext(connection) as queries:
             across([programme, other_programme], PERIOD)
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def _named(programmes: list[Programme]) -> list[object]:
+    table = across(programmes, PERIOD)
+    return next(row for row in table.rows if row.indicator and row.indicator.code == "citizens-reached-named").cells
+
+
+def test_the_figures_are_stored_and_read_back_while_nothing_changes(
+    programme: Programme, other_programme: Programme, django_assert_num_queries: Callable
+) -> None:
+    _reach(programme, 6)
+    _reach(other_programme, 7)
+    assert [cell.value for cell in _named([programme, other_programme])] == [6, 7]
+    assert StoredFigure.objects.filter(programme=programme, start=PERIOD.start, end=PERIOD.end).count() == len(ACROSS)
+    # Versions, stored figures, the roll-up of people reached since the start: nothing computed.
+    with django_assert_num_queries(3):
+        assert [cell.value for cell in _named([programme, other_programme])] == [6, 7]
+
+
+def test_a_check_in_makes_its_programme_computed_again_and_only_it(
+    programme: Programme,
+    other_programme: Programme,
+    member: Callable,
+    django_capture_on_commit_callbacks: Callable,
+) -> None:
+    _reach(programme, 6)
+    _reach(other_programme, 7)
+    _named([programme, other_programme])
+    occurrence = OccurrenceFactory(
+        activity=ActivityFactory(programme=programme, expand=False), starts_at=rome(2026, 4, 2, 17, 0)
+    )
+    newcomers = PersonFactory.create_batch(2, programme=programme)
+    with django_capture_on_commit_callbacks(execute=True):
+        attendance_set(actor=member(Role.COORDINATOR), occurrence=occurrence, present=newcomers)
+    other_figures = dict(
+        StoredFigure.objects.filter(programme=other_programme).values_list("indicator_code", "computed_at")
+    )
+    assert [cell.value for cell in _named([programme, other_programme])] == [8, 7]
+    assert [cell.value for cell in _named([programme, other_programme])] == [
+        get("citizens-reached-named").compute(programme, PERIOD, Filters()),
+        get("citizens-reached-named").compute(other_programme, PERIOD, Filters()),
+    ]
+    assert dict(
+        StoredFigure.objects.filter(programme=other_programme).values_list("indicator_code", "computed_at")
+    ) == (other_figures)
+
+
+def test_writes_of_one_transaction_bump_the_version_once_after_the_commit(
+    programme: Programme, django_capture_on_commit_callbacks: Callable
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        for _index in range(3):
+            audit_record(action=AuditEvent.Action.CREATE, actor=None, programme=programme, target_type="test")
+        audit_record(action=AuditEvent.Action.READ, actor=None, programme=programme, target_type="test")
+        assert not ProgrammeDataVersion.objects.filter(programme=programme).exists()
+    assert ProgrammeDataVersion.objects.get(programme=programme).version == 1
+
+
+def _write_then_fail(programme: Programme) -> None:
+    with transaction.atomic():
+        audit_record(action=AuditEvent.Action.UPDATE, actor=None, programme=programme, target_type="test")
+        raise RuntimeError
+
+
+def test_a_rolled_back_write_changes_no_version_and_the_next_one_still_counts(
+    programme: Programme, django_capture_on_commit_callbacks: Callable
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(RuntimeError):
+            _write_then_fail(programme)
+        with transaction.atomic():
+            audit_record(action=AuditEvent.Action.UPDATE, actor=None, programme=programme, target_type="test")
+    assert ProgrammeDataVersion.objects.get(programme=programme).version == 1
+
+
+@override_settings(TRAMA_STORED_FIGURES_MAX_AGE=0)
+def test_stored_figures_older_than_the_limit_are_computed_again(programme: Programme) -> None:
+    """The safety net for a write that bypassed the services (here a factory: no audit)."""
+    _reach(programme, 5)
+    assert [cell.value for cell in _named([programme])] == [5]
+    _reach(programme, 2)
+    assert [cell.value for cell in _named([programme])] == [7]

@@ -67,7 +67,7 @@ EXPECTED = {
     "budget-committed": Decimal("1500.00"),
     "budget-spent": Decimal("400.00"),
     "hours-given-back": Decimal("2.50"),
-    "households-needs-improved": 1,
+    "households-needs-improved": 2,
     "households-referral-completed": 1,
     "households-in-mutual-aid": 2,
     "beneficiaries-gave-time": 2,
@@ -216,7 +216,8 @@ def world(programme: Programme) -> SimpleNamespace:
         )  # fmt: skip
 
     # Needs assessment: H1 improved on the economic dimension (2 → 4), housing unchanged;
-    # H2 improved then fell back (3 → 4 → 2); H3 assessed once; H4 improved, but in 2025.
+    # H2 improved then fell back (3 → 4 → 2); H3 assessed once; H4 improved in 2025 and is still better
+    # than its first score (from 2025, before the period) when assessed again in the period (1 → 3 → 2).
     for case, day, scores in (
         (c1, date(2026, 1, 10), {"economic": 2, "housing": 3}),
         (c1, date(2026, 5, 10), {"economic": 4, "housing": 3}),
@@ -226,6 +227,7 @@ def world(programme: Programme) -> SimpleNamespace:
         (c3, date(2026, 3, 10), {"economic": 1}),
         (c4, date(2025, 1, 10), {"economic": 1}),
         (c4, date(2025, 6, 1), {"economic": 3}),
+        (c4, date(2026, 4, 20), {"economic": 2}),
     ):
         assessment = AssessmentFactory(case=case, assessed_on=day, assessed_by=user)
         for dimension, score in scores.items():
@@ -268,7 +270,7 @@ def test_the_breakdowns_are_hand_computed_too(world: SimpleNamespace) -> None:
     assert rows("households-supported", "municipality") == {"018110": 2, world.other.istat_code: 1}
     assert rows("cases-by-channel", "channel") == {"school": 1, "social_services": 1}
     assert rows("cases-by-intake-phase", "phase") == {"A": 1, "B": 1}
-    assert rows("households-needs-improved", "dimension") == {"economic": 1}
+    assert rows("households-needs-improved", "dimension") == {"economic": 2}
     assert rows("citizens-reached-named", "age_band") == {AgeBand.ADULTS_18_64: 1, AgeBand.CHILDREN_6_10: 1}
     assert rows("citizens-reached", "place") == {str(world.place.public_id): 16}
     assert rows("minors-reached-anonymous", "age_band") == {AgeBand.CHILDREN_6_10: 4}
