@@ -4,6 +4,7 @@ The expected figures are worked out by hand in the comments of `world`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from types import SimpleNamespace
@@ -328,3 +329,17 @@ def test_an_evaluator_cannot_drill_down_to_records(world: SimpleNamespace, membe
         indicator.records(world.programme, PERIOD, NO_FILTERS, member(Role.EVALUATOR))
     records = indicator.records(world.programme, PERIOD, NO_FILTERS, member(Role.COORDINATOR))
     assert records.count() == 3
+
+
+def test_an_indicator_computed_again_runs_its_kept_sql_and_counts_what_changed(
+    world: SimpleNamespace, django_assert_num_queries: Callable
+) -> None:
+    """The second time, the SQL kept from the first is run again as is (no ORM work): one query, and
+    it reads the records as they are now."""
+    indicator = get("activities-held")
+    before = indicator.compute(world.programme, PERIOD, NO_FILTERS)
+    OccurrenceFactory(
+        activity=ActivityFactory(programme=world.programme, expand=False), starts_at=rome(2026, 5, 4, 10, 0)
+    )
+    with django_assert_num_queries(1):
+        assert indicator.compute(world.programme, PERIOD, NO_FILTERS) == before + 1
