@@ -8,3 +8,6 @@ class ExchangeConfig(AppConfig):
     name = "trama.exchange"
     label = "exchange"
     verbose_name = _("Imports and exports")
+
+    def ready(self) -> None:
+        from trama.exchange import export_jobs  # noqa: F401 — registers the "list-export" job kind

@@ -18,4 +18,5 @@ urlpatterns = [
     path("<slug:slug>/importa/carica/<slug:kind>/", views.import_upload, name="import-upload"),
     path("<slug:slug>/importa/<uuid:import_id>/", views.import_detail, name="import-detail"),
     path("<slug:slug>/importa/<uuid:import_id>/conferma/", views.import_confirm, name="import-confirm"),
+    path("<slug:slug>/esporta/", views.export_start, name="export-start"),
 ]

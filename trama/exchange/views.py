@@ -7,16 +7,19 @@ import contextlib
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from trama.accounts.permissions import ProgrammeAccess, programme_view
 from trama.core.forms import add_service_errors
-from trama.exchange import blank, services
+from trama.exchange import blank, export_jobs, services
 from trama.exchange.forms import ImportUploadForm
 from trama.exchange.importers import IMPORTERS, ImporterKind
+from trama.exchange.listexport import CONTENT_TYPES
 from trama.exchange.models import ImportRun
+from trama.jobs.services import job_start
 
 OUTCOME_PAGE = 100
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -121,3 +124,20 @@ def import_confirm(request: HttpRequest, access: ProgrammeAccess, import_id: str
     with contextlib.suppress(ValidationError):
         run = services.import_confirm(actor=request.user, run=run)
     return redirect(run)
+
+
+@require_POST
+@programme_view()
+def export_start(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
+    """Start the background download of a long list (the form of `exchange/export_confirm.html`)."""
+    path = request.POST.get("path", "")
+    file_format = request.POST.get("format", "")
+    if file_format not in CONTENT_TYPES or not export_jobs.startable(path, access.programme):
+        return HttpResponseBadRequest(_("This download cannot be started: go back to the list and try again."))
+    job = job_start(
+        actor=request.user,
+        programme=access.programme,
+        kind=export_jobs.KIND,
+        params=export_jobs.export_params(path, request.POST.get("query", ""), file_format),
+    )
+    return redirect(job.get_absolute_url(), permanent=False)
