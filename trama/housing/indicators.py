@@ -16,6 +16,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from trama.core.money import cents
+from trama.evaluation.indicators.common import filters_key, kept_aggregate
 from trama.evaluation.registry import BreakdownRow, Filters, Indicator, Period, register
 from trama.housing.models import CoHousingMember, Guarantee, GuaranteeDraw, LogEntry, Tenancy
 from trama.housing.permissions import visible_buildings, visible_cohousings, visible_tenancies
@@ -122,12 +123,15 @@ def _aggregate(code: str) -> Any:
 
 
 def _value(code: str, raw: Any) -> int | Decimal:
+    if isinstance(raw, float):  # a sum of decimals run as kept SQL on SQLite: back through its text
+        raw = Decimal(str(raw))
     return cents(raw) if "sum" in SPECS[code] else int(raw or 0)
 
 
 def _compute(code: str) -> Any:
     def compute(programme: Programme, period: Period, filters: Filters) -> int | Decimal:
-        return _value(code, _rows(code, programme, period, filters).aggregate(value=_aggregate(code))["value"])
+        rows = _rows(code, programme, period, filters)
+        return _value(code, kept_aggregate((code, programme.pk, period, filters_key(filters)), rows, _aggregate(code)))
 
     return compute
 

@@ -15,6 +15,7 @@ from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from trama.evaluation.indicators.common import filters_key, kept_aggregate
 from trama.evaluation.registry import BreakdownRow, Filters, Indicator, Period, register
 from trama.people.models import Person
 from trama.territory.models import Programme
@@ -87,7 +88,8 @@ def hired_within_six_months(programme: Programme, period: Period) -> QuerySet[Pl
 def _count(base: Any) -> Any:
     def compute(programme: Programme, period: Period, filters: Filters) -> int:
         rows = _filtered(base(programme, period), period, filters)
-        return rows.aggregate(n=Count("job_seeker__person", distinct=True))["n"] or 0
+        key = (base.__name__, programme.pk, period, filters_key(filters))
+        return kept_aggregate(key, rows, Count("job_seeker__person", distinct=True)) or 0
 
     return compute
 

@@ -115,12 +115,39 @@ COMPILED_SIZE = 2048
 _COMPILED: OrderedDict[tuple[Any, ...], tuple[str, Any]] = OrderedDict()
 
 
-def _filters_key(filters: Filters) -> tuple[Any, ...]:
+def filters_key(filters: Filters) -> tuple[Any, ...]:
     return (
         *(getattr(getattr(filters, name), "pk", None) for name in ("municipality", "action_line", "place")),
         filters.age_band,
         filters.gender,
     )
+
+
+def kept_aggregate(key: tuple[Any, ...], queryset: QuerySet, aggregate: Aggregate) -> Any:
+    """`queryset.aggregate(value=aggregate)["value"]`, its SQL kept under `key` (with the day) and run
+    again as it is next time. `key` must name everything the SQL depends on: the indicator, the
+    programme's pk, the period, `filters_key(filters)`. The SQL is kept only when building the
+    figure ran exactly one query (none: an empty queryset; more: something was read first)."""
+    key = (*key, timezone.localdate(), connection.vendor)
+    compiled = _COMPILED.get(key)
+    if compiled is not None:
+        _COMPILED.move_to_end(key)
+        with connection.cursor() as cursor:
+            cursor.execute(*compiled)
+            return cursor.fetchone()[0]
+    executed: list[tuple[str, Any]] = []
+
+    def capture(execute: Callable, sql: str, params: Any, many: bool, context: Any) -> Any:
+        executed.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(capture):
+        value = queryset.aggregate(value=aggregate)["value"]
+    if len(executed) == 1:
+        _COMPILED[key] = executed[0]
+        if len(_COMPILED) > COMPILED_SIZE:
+            _COMPILED.popitem(last=False)
+    return value
 
 
 def is_coordinator(user: Any, programme: Programme) -> bool:
@@ -162,27 +189,8 @@ def counted(
     paths = {**dimensions, **extra}
 
     def compute(programme: Programme, period: Period, filters: Filters) -> int | Decimal:
-        key = (code, programme.pk, period, _filters_key(filters), timezone.localdate(), connection.vendor)
-        compiled = _COMPILED.get(key)
-        if compiled is not None:
-            _COMPILED.move_to_end(key)
-            with connection.cursor() as cursor:
-                cursor.execute(*compiled)
-                return number(cursor.fetchone()[0], unit)
         queryset = filter_by(rows(programme, period), filters, dimensions).order_by()
-        executed: list[tuple[str, Any]] = []
-
-        def capture(execute: Callable, sql: str, params: Any, many: bool, context: Any) -> Any:
-            executed.append((sql, params))
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(capture):
-            value = queryset.aggregate(value=aggregate())["value"]
-        if len(executed) == 1:  # one query, so no figure read while building it is baked into its SQL
-            _COMPILED[key] = executed[0]
-            if len(_COMPILED) > COMPILED_SIZE:
-                _COMPILED.popitem(last=False)
-        return number(value, unit)
+        return number(kept_aggregate((code, programme.pk, period, filters_key(filters)), queryset, aggregate()), unit)
 
     def breakdown(programme: Programme, period: Period, dimension: str, filters: Filters) -> list[BreakdownRow]:
         if dimension not in paths:
