@@ -130,8 +130,9 @@ def _value(code: str, raw: Any) -> int | Decimal:
 
 def _compute(code: str) -> Any:
     def compute(programme: Programme, period: Period, filters: Filters) -> int | Decimal:
-        rows = _rows(code, programme, period, filters)
-        return _value(code, kept_aggregate((code, programme.pk, period, filters_key(filters)), rows, _aggregate(code)))
+        key = (code, programme.pk, period, filters_key(filters))
+        raw = kept_aggregate(key, lambda: _rows(code, programme, period, filters), lambda: _aggregate(code))
+        return _value(code, raw)
 
     return compute
 

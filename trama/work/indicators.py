@@ -87,9 +87,15 @@ def hired_within_six_months(programme: Programme, period: Period) -> QuerySet[Pl
 
 def _count(base: Any) -> Any:
     def compute(programme: Programme, period: Period, filters: Filters) -> int:
-        rows = _filtered(base(programme, period), period, filters)
         key = (base.__name__, programme.pk, period, filters_key(filters))
-        return kept_aggregate(key, rows, Count("job_seeker__person", distinct=True)) or 0
+        return (
+            kept_aggregate(
+                key,
+                lambda: _filtered(base(programme, period), period, filters),
+                lambda: Count("job_seeker__person", distinct=True),
+            )
+            or 0
+        )
 
     return compute
 

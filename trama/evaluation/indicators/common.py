@@ -123,11 +123,12 @@ def filters_key(filters: Filters) -> tuple[Any, ...]:
     )
 
 
-def kept_aggregate(key: tuple[Any, ...], queryset: QuerySet, aggregate: Aggregate) -> Any:
-    """`queryset.aggregate(value=aggregate)["value"]`, its SQL kept under `key` (with the day) and run
-    again as it is next time. `key` must name everything the SQL depends on: the indicator, the
-    programme's pk, the period, `filters_key(filters)`. The SQL is kept only when building the
-    figure ran exactly one query (none: an empty queryset; more: something was read first)."""
+def kept_aggregate(key: tuple[Any, ...], rows: Callable[[], QuerySet], aggregate: Callable[[], Aggregate]) -> Any:
+    """`rows().aggregate(value=aggregate())["value"]`, its SQL kept under `key` (with the day) and run
+    again as it is next time, without building the queryset. `key` must name everything the SQL
+    depends on: the indicator, the programme's pk, the period, `filters_key(filters)`. The SQL is
+    kept only when building the figure ran exactly one query (none: an empty queryset; more:
+    something was read first)."""
     key = (*key, timezone.localdate(), connection.vendor)
     compiled = _COMPILED.get(key)
     if compiled is not None:
@@ -141,8 +142,9 @@ def kept_aggregate(key: tuple[Any, ...], queryset: QuerySet, aggregate: Aggregat
         executed.append((sql, params))
         return execute(sql, params, many, context)
 
+    queryset = rows()
     with connection.execute_wrapper(capture):
-        value = queryset.aggregate(value=aggregate)["value"]
+        value = queryset.aggregate(value=aggregate())["value"]
     if len(executed) == 1:
         _COMPILED[key] = executed[0]
         if len(_COMPILED) > COMPILED_SIZE:
@@ -189,8 +191,10 @@ def counted(
     paths = {**dimensions, **extra}
 
     def compute(programme: Programme, period: Period, filters: Filters) -> int | Decimal:
-        queryset = filter_by(rows(programme, period), filters, dimensions).order_by()
-        return number(kept_aggregate((code, programme.pk, period, filters_key(filters)), queryset, aggregate()), unit)
+        def queryset() -> QuerySet:
+            return filter_by(rows(programme, period), filters, dimensions).order_by()
+
+        return number(kept_aggregate((code, programme.pk, period, filters_key(filters)), queryset, aggregate), unit)
 
     def breakdown(programme: Programme, period: Period, dimension: str, filters: Filters) -> list[BreakdownRow]:
         if dimension not in paths:
