@@ -3,8 +3,8 @@
 # lives under /tmp for the run only (stopped and removed on exit, whatever happens). Not a test:
 # it prints timings. BENCH_PEOPLE sets the size (default 50000), BENCH_REPEAT the timed runs.
 # The indicators' synthetic region (bench/indicators.py) is built at BENCH_PG_SCALE on PostgreSQL
-# (default 0.3: 300,000 people and 3,000,000 attendances, so the whole run stays within 15
-# minutes on two cores; BENCH_PG_SCALE=1 builds the full region of DESIGN.md, ~10 more minutes).
+# (default 1: the full region of DESIGN.md, 1,000,000 people and 10,000,000 attendances, built in
+# about two minutes on two cores; BENCH_PG_SCALE=0.1 for a quicker look).
 # Run as root on a machine without PostgreSQL 15, it installs it with apt (as .ci/run does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,7 +76,7 @@ echo
 echo "== Benchmarks on PostgreSQL 15 (port $PGPORT, cluster in $PGDATA)"
 DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/trama_bench" run_all
 as_postgres "$PGBIN/createdb -h /tmp -p $PGPORT -U postgres trama_region"
-DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/trama_region" BENCH_SCALE="${BENCH_PG_SCALE:-0.3}" "$PY" -m bench.indicators
+DATABASE_URL="postgres://postgres@127.0.0.1:$PGPORT/trama_region" BENCH_SCALE="${BENCH_PG_SCALE:-1}" "$PY" -m bench.indicators
 
 # The region's 10 million rows would keep the cluster busy (autovacuum, its pages in the cache)
 # while the load run measures pages: the load gets a cluster holding only the demo.

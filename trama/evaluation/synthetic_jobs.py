@@ -32,7 +32,7 @@ JOB_TIMEOUT_SECONDS = 4 * 3600
 KEEP_SECONDS = 7 * 24 * 3600
 MAX_LINES = 200
 # The step lines of `synthetic.Generator.run`, in order: how far the generation has gone.
-STEPS = ("Programmes", "People", "Activities", "Requests", "Pacts", "Volunteers")
+STEPS = ("Programmes", "People", "Activities", "Requests", "Pacts", "Volunteers", "Pathway", "Work")
 ROLLUPS_PERCENT = 90
 READY_PERCENT = 99
 ENDED = ("finished", "failed", "stopped", "canceled")

@@ -100,11 +100,21 @@ def _beneficiary_households(programme: Programme, period: Period) -> QuerySet:
 
 
 def _households_in_networks(programme: Programme, period: Period) -> QuerySet:
-    members = MicroNetworkMember.objects.filter(
-        Q(account__household=OuterRef("pk")) | Q(account__person__household_memberships__household=OuterRef("pk")),
-        joined_on__lte=period.end,
+    """Households joined with their own account, UNION those one of whose members joined: two
+    indexed joins, where an OR of both inside one EXISTS per household was ten times slower."""
+    own = (
+        MicroNetworkMember.objects.filter(joined_on__lte=period.end, account__household__programme=programme)
+        .values("account__household")
+        .order_by()
     )
-    return _beneficiary_households(programme, period).filter(Exists(members))
+    through_members = (
+        HouseholdMember.objects.filter(
+            household__programme=programme, person__time_account__network_memberships__joined_on__lte=period.end
+        )
+        .values("household")
+        .order_by()
+    )
+    return _beneficiary_households(programme, period).filter(pk__in=own.union(through_members))
 
 
 IN_MUTUAL_AID = counted(
