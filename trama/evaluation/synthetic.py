@@ -4,16 +4,23 @@
 places, citizen groups, staff accounts, people in households with their consents, activities with
 occurrences, named attendance and anonymous tallies, requests for help and cases (phase changes,
 assessments, pathways, referrals), pacts (versions, signatories, budget lines, disbursements,
-commitments, hours given back), volunteers and their hours, members of citizen groups — with the
-values the services would write: UUID public ids, encrypted notes that decrypt with the configured
-keys, and the denormalised columns (an attendance's programme, date, age band and minority of that
-day; a pact's version in force and the amounts and hours signed).
+commitments, hours given back), volunteers and their hours, members of citizen groups, sessions of
+the pathways with who attended, registrations to courses, volunteer shifts and sign-ups, the time
+bank (accounts, exchanges and their double entries, micro-networks), the work plan (companies,
+openings, job seekers, placements and their trail) and the housing plan (dwellings, searches,
+tenancies, the guarantee fund with its deposits, guarantees and draws, co-housings, caretakers'
+buildings and logbooks) — with the values the services would write: UUID public ids, encrypted
+notes that decrypt with the configured keys, and the denormalised columns (an attendance's
+programme, date, age band and minority of that day; a pact's version in force and the amounts and
+hours signed).
 
 Speed: the rows are written with explicit primary keys through COPY on PostgreSQL (psycopg 3) and
 one prepared INSERT run many times on SQLite, all in one transaction. On PostgreSQL the secondary
 indexes and the unique and foreign-key constraints of the large tables are dropped before their
 COPY and rebuilt after it, in the same transaction (as pg_restore does): a failure rolls back to
-the schema as it was.
+the schema as it was. The public ids of the largest tables (people, their households' members and
+consents, assessment scores, attendance) are drawn by PostgreSQL itself (gen_random_uuid()) during
+the COPY; elsewhere, and everywhere on SQLite, from the seeded generator.
 
 Synthetic records are recognisable: programme addresses start with `SLUG_PREFIX`, organisations'
 names with `ORGANISATION_PREFIX`, staff e-mails end with `EMAIL_DOMAIN`.
@@ -28,11 +35,13 @@ from __future__ import annotations
 import random
 import time
 import uuid
+from bisect import bisect
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -138,15 +147,30 @@ class Loader:
         return range(start, start + count)
 
     def load(
-        self, model: type[models.Model], columns: Sequence[str], rows: Iterable[Sequence[Any]], *, big: bool = False
+        self,
+        model: type[models.Model],
+        columns: Sequence[str],
+        rows: Iterable[Sequence[Any]],
+        *,
+        big: bool = False,
+        uuids: random.Random | None = None,
     ) -> int:
-        """Insert `rows` (values in the order of `columns`, field names) into `model`'s table."""
+        """Insert `rows` (values in the order of `columns`, field names) into `model`'s table.
+
+        With `uuids`, the rows carry no `public_id`: PostgreSQL draws them itself (gen_random_uuid(),
+        a column default for the time of the COPY: ten million fewer Python objects to build and
+        send); elsewhere they are drawn here from `uuids`, after the primary key."""
         started = time.perf_counter()
         opts = model._meta
         table = connection.ops.quote_name(opts.db_table)
+        server_uuids = uuids is not None and self.postgresql
+        if uuids is not None and not self.postgresql:
+            columns = (columns[0], "public_id", *columns[1:])
+            rows = ((row[0], new_uuid(uuids), *row[1:]) for row in rows)
         model_fields = [opts.get_field(name) for name in columns]
         names = ", ".join(connection.ops.quote_name(field.column) for field in model_fields)
         count = 0
+        rebuilt = ""
         with connection.cursor() as cursor:
             if self.postgresql:
                 rebuild = self._drop_secondary(cursor, opts.db_table) if big else []
@@ -157,14 +181,21 @@ class Loader:
                     [opts.db_table],
                 )
                 oids = dict(cursor.fetchall())
+                public_id = connection.ops.quote_name("public_id")
+                if server_uuids:
+                    cursor.execute(f"ALTER TABLE {table} ALTER COLUMN {public_id} SET DEFAULT gen_random_uuid()")
                 with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN (FORMAT BINARY)") as copy:
                     copy.set_types([oids[field.column] for field in model_fields])
                     for row in rows:
                         copy.write_row(row)
                         count += 1
+                if server_uuids:
+                    cursor.execute(f"ALTER TABLE {table} ALTER COLUMN {public_id} DROP DEFAULT")
+                copied = time.perf_counter()
                 for statement in rebuild:
                     cursor.execute(statement)
                 if rebuild:
+                    rebuilt = f" (indexes and constraints rebuilt in {time.perf_counter() - copied:.1f} s)"
                     # The rebuilt foreign keys are deferrable: check rows as they come, as before.
                     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             else:
@@ -182,7 +213,7 @@ class Loader:
         self.counts[opts.label] = self.counts.get(opts.label, 0) + count
         if model not in self._loaded:
             self._loaded.append(model)
-        self.report(f"  {opts.label}: {count:,} rows in {time.perf_counter() - started:.1f} s")
+        self.report(f"  {opts.label}: {count:,} rows in {time.perf_counter() - started:.1f} s{rebuilt}")
         return count
 
     def _drop_secondary(self, cursor: Any, table: str) -> list[str]:
@@ -297,9 +328,18 @@ def band_of(age: int) -> str:
     return "65+"
 
 
-def weighted(rng: random.Random, choices: Sequence[tuple[Any, float]]) -> Any:
+@lru_cache(maxsize=256)
+def _cumulative(choices: tuple[tuple[Any, float], ...]) -> tuple[tuple[Any, ...], list[float], float]:
     values, weights = zip(*choices, strict=True)
-    return rng.choices(values, weights=weights)[0]
+    cumulative = list(accumulate(weights))
+    return values, cumulative, cumulative[-1] + 0.0
+
+
+def weighted(rng: random.Random, choices: tuple[tuple[Any, float], ...]) -> Any:
+    """One of `choices` (value, weight) — what `rng.choices(values, weights)[0]` draws, without
+    summing the weights again at each of the million calls."""
+    values, cumulative, total = _cumulative(choices)
+    return values[bisect(cumulative, rng.random() * total, 0, len(cumulative) - 1)]
 
 
 # --- The generator ---------------------------------------------------------------------------------
@@ -330,6 +370,9 @@ class Generator:
         self.sizes = sizes
         self.seed = seed
         self.rng = random.Random(seed)
+        # The public ids PostgreSQL draws itself for the largest tables come from here elsewhere: a
+        # stream of their own, so that the rest of the data is the same on every database.
+        self.public_ids = random.Random(seed + 1_000_003)
         self.report = report
         self.loader = Loader(report)
         self.programmes: list[ProgrammeData] = []
@@ -343,6 +386,13 @@ class Generator:
         self.household_programme: list[int] = []
         self.household_town: list[int] = []
         self.case_rows: list[tuple[int, int, int, int, str, date, date | None]] = []
+        # Per programme, its regular activities (pk, kind, first start), in the order of the schedules.
+        self.regular_activities: list[list[tuple[int, str, datetime]]] = []
+        # Pathways (pk, programme index, is group, organisation, place, start, end) and who takes part.
+        self.pathway_rows: list[tuple[Any, ...]] = []
+        self.participation_rows: list[tuple[int, int, date, date | None]] = []
+        # Volunteers (pk, programme index, person, approved on or None).
+        self.volunteer_rows: list[tuple[int, int, int, date | None]] = []
         from trama.core.crypto import encrypt
 
         self.encrypt = encrypt
@@ -368,6 +418,14 @@ class Generator:
         self.report("Volunteers and citizen groups…")
         self._volunteers()
         self._group_members()
+        self.report("Pathway sessions, registrations, volunteer shifts and the time bank…")
+        self._sessions()
+        self._registrations()
+        self._shifts(occurrences)
+        self._time_bank()
+        self.report("Work and housing plans…")
+        self._work()
+        self._housing()
         self.loader.finish()
         return dict(self.loader.counts)
 
@@ -556,6 +614,7 @@ class Generator:
             )
         ):
             programme.people = range(next_person, next_person + people)
+            towns_cumulative = list(accumulate(programme.town_weights))
             programme.households = range(next_household, next_household + households)
             # At most 90 % of the people live in the households counted (the rest: contacts only),
             # but every household has at least one member.
@@ -563,7 +622,7 @@ class Generator:
             group_sizes = [weighted(rng, sizes_of_household) for _ in range(households)]
             _fit(group_sizes, in_households, rng)
             for size in group_sizes:
-                town = rng.choices(programme.towns, weights=programme.town_weights)[0]
+                town = rng.choices(programme.towns, cum_weights=towns_cumulative)[0]
                 last_name = rng.choice(LAST_NAMES)
                 members = list(range(next_person, next_person + size))
                 for position, person in enumerate(members):
@@ -575,9 +634,7 @@ class Generator:
                         relation = "other" if size == 1 else "parent"
                     person_rows.append(self._person(person, programme, age, town, last_name))
                     self.person_household.append(next_household)
-                    member_rows.append(
-                        (new_uuid(rng), moment(DATA_START), moment(DATA_START), next_household, person, relation)
-                    )
+                    member_rows.append((moment(DATA_START), moment(DATA_START), next_household, person, relation))
                 created = moment(day_between(rng, DATA_START, DATA_START + timedelta(days=300)))
                 household_rows.append(
                     (
@@ -591,16 +648,16 @@ class Generator:
                 next_person += size
                 next_household += 1
             for person in range(next_person, programme.people.stop):
-                town = rng.choices(programme.towns, weights=programme.town_weights)[0]
+                town = rng.choices(programme.towns, cum_weights=towns_cumulative)[0]
                 age = rng.randint(14, 85)
                 person_rows.append(self._person(person, programme, age, town, rng.choice(LAST_NAMES)))
                 self.person_household.append(0)
             next_person = programme.people.stop
         person_columns = (
-            "id", "public_id", "created_at", "updated_at", "version", "programme", "first_name", "last_name",
-            "birth_date", "gender", "tax_code", "email", "phone", "municipality", "languages", "is_restricted",
+            "id", "created_at", "updated_at", "version", "programme", "first_name", "last_name", "birth_date",
+            "gender", "tax_code", "email", "phone", "municipality", "languages", "is_restricted",
         )  # fmt: skip
-        self.loader.load(Person, person_columns, person_rows, big=True)
+        self.loader.load(Person, person_columns, person_rows, big=True, uuids=self.public_ids)
         household_columns = (
             "id", "public_id", "created_at", "updated_at", "version", "programme", "label", "municipality",
             "address", "primary_contact",
@@ -609,9 +666,10 @@ class Generator:
         member_ids = self.loader.ids(HouseholdMember, len(member_rows))
         self.loader.load(
             HouseholdMember,
-            ("id", "public_id", "created_at", "updated_at", "household", "person", "relation"),
+            ("id", "created_at", "updated_at", "household", "person", "relation"),
             ((pk, *row) for pk, row in zip(member_ids, member_rows, strict=True)),
             big=True,
+            uuids=self.public_ids,
         )
 
     def _person(self, pk: int, programme: ProgrammeData, age: int, town: int, last_name: str) -> tuple[Any, ...]:
@@ -622,8 +680,7 @@ class Generator:
         created = moment(day_between(rng, DATA_START, DATA_END - timedelta(days=120)))
         self.births.append(birth)
         return (
-            pk, new_uuid(rng), created, created, 1, programme.pk, first, last_name, birth, gender, "", "", "", town,
-            "", False,
+            pk, created, created, 1, programme.pk, first, last_name, birth, gender, "", "", "", town, "", False,
         )  # fmt: skip
 
     def _consents(self) -> None:
@@ -639,15 +696,15 @@ class Generator:
                 given = day_between(rng, DATA_START, DATA_START + timedelta(days=200))
                 minor = age_on(self.births[person - self.person_base], given) < 14
                 yield (
-                    pk, new_uuid(rng), moment(given), moment(given), person, "statistics",
+                    pk, moment(given), moment(given), person, "statistics",
                     "guardian" if minor else "self", f"Genitore di {pk}" if minor else "", given, "",
                 )  # fmt: skip
 
         columns = (
-            "id", "public_id", "created_at", "updated_at", "person", "purpose", "given_by", "guardian_name",
-            "given_on", "signed_form",
+            "id", "created_at", "updated_at", "person", "purpose", "given_by", "guardian_name", "given_on",
+            "signed_form",
         )  # fmt: skip
-        self.loader.load(Consent, columns, rows(), big=True)
+        self.loader.load(Consent, columns, rows(), big=True, uuids=self.public_ids)
 
     # --- Activities -------------------------------------------------------------------------------
 
@@ -670,6 +727,7 @@ class Generator:
         activity_pks = iter(activity_ids)
         for programme in self.programmes:
             programme_schedules = []
+            programme_regular: list[tuple[int, str, datetime]] = []
             for j in range(regular + events):
                 pk = next(activity_pks)
                 is_event = j >= regular
@@ -682,13 +740,15 @@ class Generator:
                     dates = [day_between(rng, DATA_START, DATA_END) for _ in range(2)]
                     dates = sorted(set(dates))
                 first = moment(dates[0], hour)
-                kind = "public_event" if is_event else rng.choice(regular_kinds)
+                # The second activity of each programme is a course (they take registrations).
+                kind = "public_event" if is_event else "course" if j == 1 else rng.choice(regular_kinds)
                 activity_rows.append(
                     (
                         pk, new_uuid(rng), first, first, 1, programme.pk, f"Attività {j + 1}", kind,
                         programme.lines[j % 3], "everyone" if is_event else rng.choice(audiences), "",
-                        programme.places[place_index], "", programme.place_towns[place_index], True, False, first,
-                        120 if is_event else 90, "" if is_event else f"FREQ=WEEKLY;COUNT={weeks}", True, "active",
+                        programme.places[place_index], "", programme.place_towns[place_index], True, kind == "course",
+                        first, 120 if is_event else 90, "" if is_event else f"FREQ=WEEKLY;COUNT={weeks}", True,
+                        "active",
                     )
                 )  # fmt: skip
                 organiser_rows.append((pk, programme.place_managers[place_index]))
@@ -714,7 +774,9 @@ class Generator:
                                     )
                 if not is_event:
                     programme_schedules.append(occurrences)
+                    programme_regular.append((pk, kind, first))
             schedules.append(programme_schedules)
+            self.regular_activities.append(programme_regular)
         self._write_activities(activity_rows, organiser_rows, occurrence_rows, tally_rows)
         return schedules
 
@@ -750,42 +812,56 @@ class Generator:
     def _attendance(self, schedules: list[list[list[tuple[int, date, datetime]]]]) -> None:
         """About 70 % of each programme's people attend: each a share of the programme's
         attendances (skewed: a few come often), spread over one to four activities, never twice at
-        the same occurrence. The rows carry what `services.attendance_set` writes."""
+        the same occurrence. The rows carry what `services.attendance_set` writes (the public ids
+        drawn by PostgreSQL, see `Loader.load`)."""
         from trama.activities.models import Attendance
 
-        rng = self.rng
         ids = self.loader.ids(Attendance, self.sizes.attendances)
-        quotas = split(self.sizes.attendances, len(self.programmes))
         births, base = self.births, self.person_base
 
         def rows() -> Iterator[tuple[Any, ...]]:
             pks = iter(ids)
-            for programme, activities, quota in zip(self.programmes, schedules, quotas, strict=True):
-                people = [pk for pk in programme.people if rng.random() < 0.7] or [programme.people.start]
-                capacity = sum(len(occurrences) for occurrences in activities)
-                weights = [rng.paretovariate(2.5) for _ in people]
-                counts = [max(1, round(w * quota / sum(weights))) for w in weights]
-                _fit(counts, quota, rng, ceiling=capacity)
-                for person, count in zip(people, counts, strict=True):
-                    if count == 0:
-                        continue
-                    pool: list[tuple[int, date, datetime]] = []
-                    order = rng.sample(range(len(activities)), len(activities))
-                    for chosen, activity in enumerate(order):
-                        pool.extend(activities[activity])
-                        if len(pool) >= count * 2 or (chosen >= 3 and len(pool) >= count):
-                            break
-                    birth = births[person - base]
-                    for occurrence, day, start in rng.sample(pool, count):
-                        age = age_on(birth, day)
-                        yield (next(pks), new_uuid(rng), start, start, occurrence, person, programme.pk, day,
-                               band_of(age), age < 18)  # fmt: skip
+            for programme, person, chosen in self._attendees(schedules):
+                birth = births[person - base]
+                for occurrence, day, start in chosen:
+                    age = age_on(birth, day)
+                    yield (next(pks), start, start, occurrence, person, programme.pk, day, band_of(age), age < 18)
 
         columns = (
-            "id", "public_id", "created_at", "updated_at", "occurrence", "person", "programme", "date", "age_band",
-            "is_minor",
+            "id", "created_at", "updated_at", "occurrence", "person", "programme", "date", "age_band", "is_minor",
         )  # fmt: skip
-        self.loader.load(Attendance, columns, rows(), big=True)
+        self.loader.load(Attendance, columns, rows(), big=True, uuids=self.public_ids)
+
+    def _attendees(
+        self, schedules: list[list[list[tuple[int, date, datetime]]]]
+    ) -> Iterator[tuple[ProgrammeData, int, list[tuple[int, date, datetime]]]]:
+        """(programme, person, the occurrences they attended), programme after programme."""
+        rng = self.rng
+        quotas = split(self.sizes.attendances, len(self.programmes))
+        randbelow, sample = rng.randrange, rng.sample
+        for programme, activities, quota in zip(self.programmes, schedules, quotas, strict=True):
+            people = [pk for pk in programme.people if rng.random() < 0.7] or [programme.people.start]
+            capacity = sum(len(occurrences) for occurrences in activities)
+            weights = [rng.paretovariate(2.5) for _ in people]
+            total = sum(weights)
+            counts = [max(1, round(w * quota / total)) for w in weights]
+            _fit(counts, quota, rng, ceiling=capacity)
+            for person, count in zip(people, counts, strict=True):
+                if count == 0:
+                    continue
+                # Activities in random order until the pool is large enough: drawn one at a time
+                # (most people need one or two of the programme's hundreds), not a shuffle of all.
+                pool: list[tuple[int, date, datetime]] = []
+                chosen: set[int] = set()
+                while len(chosen) < len(activities):
+                    activity = randbelow(len(activities))
+                    if activity in chosen:
+                        continue
+                    chosen.add(activity)
+                    pool.extend(activities[activity])
+                    if len(pool) >= count * 2 or (len(chosen) >= 4 and len(pool) >= count):
+                        break
+                yield programme, person, sample(pool, count)
 
     # --- Cases ------------------------------------------------------------------------------------
 
@@ -806,6 +882,8 @@ class Generator:
             organisation = rng.choice(list(programme.operators))
             channel = weighted(rng, channels)
             phase = weighted(rng, phases)
+            if pk == case_ids.start:
+                phase = "E"  # one closed case at least (tiny datasets test every table)
             opened = day_between(rng, DATA_START, DATA_END - timedelta(days=60))
             closed = day_between(rng, opened + timedelta(days=30), DATA_END) if phase == "E" else None
             outcome = weighted(rng, (("reached", 45), ("partly", 35), ("not_reached", 8), ("moved", 7),
@@ -908,14 +986,14 @@ class Generator:
         def scores() -> Iterator[tuple[Any, ...]]:
             for assessment, row, values in zip(ids, assessment_rows, score_rows, strict=True):
                 for dimension, value in zip(dimensions, values, strict=True):
-                    yield (next(score_ids), new_uuid(rng), moment(row[1]), moment(row[1]), assessment, dimension,
-                           value, "")  # fmt: skip
+                    yield (next(score_ids), moment(row[1]), moment(row[1]), assessment, dimension, value, "")
 
         self.loader.load(
             AssessmentScore,
-            ("id", "public_id", "created_at", "updated_at", "assessment", "dimension", "score", "note"),
+            ("id", "created_at", "updated_at", "assessment", "dimension", "score", "note"),
             scores(),
             big=True,
+            uuids=self.public_ids,
         )
 
     def _pathways(self) -> None:
@@ -961,6 +1039,9 @@ class Generator:
             columns,
             ((row[0], new_uuid(rng), moment(row[7]), moment(row[7]), 1, *row[1:]) for row in pathway_rows),
         )
+        index_of = {programme.pk: index for index, programme in enumerate(self.programmes)}
+        self.pathway_rows = [(row[0], index_of[row[1]], row[4], row[5], row[6], row[7], row[8]) for row in pathway_rows]
+        self.participation_rows = participation_rows
         participation_ids = self.loader.ids(PathwayParticipation, len(participation_rows))
         self.loader.load(
             PathwayParticipation,
@@ -1227,6 +1308,7 @@ class Generator:
                 rows.append((index, programme.pk, person, status, applied, approved,
                              programme.place_managers[place_index], programme.places[place_index]))  # fmt: skip
         ids = self.loader.ids(Volunteer, len(rows))
+        self.volunteer_rows = [(pk, row[0], row[2], row[5]) for pk, row in zip(ids, rows, strict=True)]
         for pk, (index, _programme, _person, status, _applied, approved, _o, _p) in zip(ids, rows, strict=True):
             if status != "approved" or approved is None:
                 continue
@@ -1276,6 +1358,635 @@ class Generator:
             ("id", "public_id", "created_at", "updated_at", "group", "person", "joined_on", "left_on"),
             ((pk, new_uuid(rng), moment(row[2]), moment(row[2]), *row) for pk, row in zip(ids, rows, strict=True)),
         )
+
+    # --- Pathway sessions, registrations, volunteer shifts, the time bank ---------------------------
+
+    def _case_households(self) -> list[list[tuple[int, int, int, str, date, date | None]]]:
+        """Per programme, its cases as (case pk, household index, organisation, phase, opened, closed)."""
+        cases: list[list[tuple[int, int, int, str, date, date | None]]] = [[] for _ in self.programmes]
+        for case, household, index, organisation, phase, opened, closed in self.case_rows:
+            cases[index].append((case, household, organisation, phase, opened, closed))
+        return cases
+
+    def _sessions(self) -> None:
+        """Sessions of the pathways with who attended: an individual pathway meets every two or three
+        weeks (one or two members of the household), a group pathway weekly for ten weeks (one member of
+        each household taking part, most of the time). A confidential note on some, encrypted."""
+        from trama.casework.models import Session
+
+        rng = self.rng
+        household_of = {row[0]: row[1] for row in self.case_rows}
+        participants: dict[int, list[int]] = {}
+        for pathway, case, _joined, _left in self.participation_rows:
+            participants.setdefault(pathway, []).append(household_of[case])
+        modalities = (("in_person", 70), ("home_visit", 15), ("phone", 10), ("video", 5))
+        sessions, attendees = [], []
+        for pathway, index, is_group, organisation, place, start, end in self.pathway_rows:
+            households = participants.get(pathway, [])
+            if not households:
+                continue
+            programme = self.programmes[index]
+            last = min(end or DATA_END, DATA_END)
+            count, step = (10, 7) if is_group else (rng.randint(3, 8), rng.choice((14, 21)))
+            hour = rng.choice((9, 10, 11, 15, 16, 17))
+            for number in range(count):
+                day = start + timedelta(days=number * step)
+                if day > last:
+                    break
+                present = []
+                for household in households:
+                    members = self.household_members[household]
+                    if is_group:
+                        if rng.random() < 0.8:
+                            present.append(members[0])
+                    else:
+                        present.extend(members[: rng.randint(1, min(2, len(members)))])
+                if not present:
+                    continue
+                note = self.encrypt("Colloquio sintetico.") if rng.random() < 0.3 else ""
+                sessions.append((moment(day, hour), 90 if is_group else 60, place,
+                                 "in_person" if is_group else weighted(rng, modalities), note,
+                                 programme.operators.get(organisation, programme.coordinator), pathway))  # fmt: skip
+                attendees.append(present)
+        ids = self.loader.ids(Session, len(sessions))
+        self.loader.load(
+            Session,
+            ("id", "public_id", "created_at", "updated_at", "pathway", "starts_at", "duration_minutes", "place",
+             "modality", "note", "recorded_by"),
+            ((pk, new_uuid(rng), when, when, pathway, when, minutes, place, modality, note, by)
+             for pk, (when, minutes, place, modality, note, by, pathway) in zip(ids, sessions, strict=True)),
+        )  # fmt: skip
+        through = Session.attendees.through
+        pairs = [(session, person) for session, present in zip(ids, attendees, strict=True) for person in present]
+        self.loader.load(
+            through,
+            ("id", "session", "person"),
+            ((pk, *pair) for pk, pair in zip(self.loader.ids(through, len(pairs)), pairs, strict=True)),
+        )
+
+    def _registrations(self) -> None:
+        """Courses take registrations: 8–25 people of the programme each, the last few on the waiting
+        list or cancelled; a minor's registration carries a guardian and their consent."""
+        from trama.activities.models import Registration
+
+        rng = self.rng
+        case_households = {row[1] for row in self.case_rows}
+        rows = []
+        for index, programme in enumerate(self.programmes):
+            for activity, kind, first in self.regular_activities[index]:
+                if kind != "course":
+                    continue
+                size = min(len(programme.people), rng.randint(8, 25))
+                for position, person in enumerate(rng.sample(programme.people, size)):
+                    registered = first - timedelta(days=rng.randint(3, 30), hours=rng.randint(0, 10))
+                    status = "registered"
+                    if position >= size - 3:
+                        status = weighted(rng, (("registered", 50), ("waiting", 30), ("cancelled", 20)))
+                    household_index = self.person_household[person - self.person_base]
+                    household = household_index or None
+                    if household and household - self.household_base in case_households:
+                        source = "case"
+                    else:
+                        source = weighted(rng, (("public_form", 60), ("contacts", 40)))
+                    minor = age_on(self.births[person - self.person_base], registered.date()) < 18
+                    rows.append((
+                        activity, person, household, status, source, "Genitore sintetico" if minor else "",
+                        "+39 000 0000000" if minor else "", registered if minor else None, registered,
+                        registered + timedelta(days=2) if status == "cancelled" else None,
+                        None if source == "public_form" else programme.coordinator,
+                    ))  # fmt: skip
+        ids = self.loader.ids(Registration, len(rows))
+        self.loader.load(
+            Registration,
+            ("id", "public_id", "created_at", "updated_at", "activity", "person", "household", "status", "source",
+             "guardian_name", "guardian_phone", "guardian_email", "guardian_consent_at", "registered_at",
+             "promoted_at", "cancelled_at", "created_by"),
+            ((pk, new_uuid(rng), row[8], row[9] or row[8], *row[:7], "", row[7], row[8], None, row[9], row[10])
+             for pk, row in zip(ids, rows, strict=True)),
+        )  # fmt: skip
+
+    def _shifts(self, schedules: list[list[list[tuple[int, date, datetime]]]]) -> None:
+        """Volunteer shifts on about 5 % of the regular activities' dates, each taken by one or two
+        volunteers of the programme approved by then: most attended, a few absent or cancelled."""
+        from trama.mutualaid.models import ShiftSignup, VolunteerShift
+
+        rng = self.rng
+        approved: list[list[tuple[int, date]]] = [[] for _ in self.programmes]
+        for pk, index, _person, since in self.volunteer_rows:
+            if since is not None:
+                approved[index].append((pk, since))
+        tasks = ("Aiuto compiti", "Accoglienza", "Supporto al laboratorio", "Allestimento")
+        shifts, signups = [], []
+        for index, activities in enumerate(schedules):
+            coordinator = self.programmes[index].coordinator
+            volunteers = approved[index]
+            for occurrences in activities:
+                for occurrence, day, start in occurrences:
+                    if rng.random() >= 0.05:
+                        continue
+                    eligible = [pk for pk, since in volunteers if since <= day]
+                    if not eligible:
+                        continue
+                    slots = rng.randint(1, 3)
+                    shifts.append((occurrence, start, rng.choice(tasks), slots, coordinator))
+                    for volunteer in rng.sample(eligible, min(len(eligible), slots)):
+                        state = weighted(rng, (("attended", 85), ("absent", 10), ("cancelled", 5)))
+                        signed = start - timedelta(days=rng.randint(1, 14))
+                        signups.append((len(shifts) - 1, volunteer, state, signed, coordinator))
+        shift_ids = self.loader.ids(VolunteerShift, len(shifts))
+        self.loader.load(
+            VolunteerShift,
+            ("id", "public_id", "created_at", "updated_at", "occurrence", "task", "slots", "created_by"),
+            ((pk, new_uuid(rng), start - timedelta(days=20), start - timedelta(days=20), occurrence, task, slots, by)
+             for pk, (occurrence, start, task, slots, by) in zip(shift_ids, shifts, strict=True)),
+        )  # fmt: skip
+        signup_ids = self.loader.ids(ShiftSignup, len(signups))
+        self.loader.load(
+            ShiftSignup,
+            ("id", "public_id", "created_at", "updated_at", "shift", "volunteer", "status", "signed_up_at",
+             "cancelled_at", "attended", "recorded_by"),
+            ((pk, new_uuid(rng), signed, signed, shift_ids[shift], volunteer,
+              "cancelled" if state == "cancelled" else "signed_up", signed,
+              signed + timedelta(days=1) if state == "cancelled" else None,
+              None if state == "cancelled" else state == "attended", None if state == "cancelled" else by)
+             for pk, (shift, volunteer, state, signed, by) in zip(signup_ids, signups, strict=True)),
+        )  # fmt: skip
+
+    def _time_bank(self) -> None:
+        """About 2 % of the people hold a time-bank account, and a fifth of the households with a case;
+        accounts exchange help (two ledger entries per exchange, summing to zero) and about a third of
+        them (more of the households) belong to one of the programme's two or three micro-networks."""
+        from trama.mutualaid.models import Account, Exchange, LedgerEntry, MicroNetwork, MicroNetworkMember
+        from trama.mutualaid.models.common import Category
+
+        rng = self.rng
+        cases = self._case_households()
+        categories = Category.values
+        accounts, exchanges, networks, members = [], [], [], []
+        account_ids = iter(self.loader.ids(Account, self.sizes.people // 50 + len(self.case_rows) + 2 * len(cases)))
+        for index, programme in enumerate(self.programmes):
+            own = []
+            for person in rng.sample(programme.people, max(2, min(len(programme.people), len(programme.people) // 50))):
+                pk = next(account_ids)
+                accounts.append((pk, programme.pk, person, None))
+                own.append((pk, False))
+            for household in sorted({row[1] for row in cases[index]}):
+                if rng.random() < 0.2:
+                    pk = next(account_ids)
+                    accounts.append((pk, programme.pk, None, self.household_base + household))
+                    own.append((pk, True))
+            for giver, _is_household in own:
+                for _ in range(rng.randint(0, 4)):
+                    receiver = rng.choice(own)[0]
+                    if receiver == giver:
+                        continue
+                    day = day_between(rng, DATA_START, DATA_END)
+                    hours = Decimal(rng.choice(("1.00", "1.50", "2.00", "3.00")))
+                    exchanges.append((programme.pk, rng.choice(categories), giver, receiver, hours, day,
+                                      programme.coordinator))  # fmt: skip
+            first_network = len(networks)
+            for j in range(rng.randint(2, 3)):
+                networks.append((programme.pk, f"Rete di mutuo aiuto {j + 1}", rng.choice(programme.places)))
+            for account, is_household in own:
+                if rng.random() < (0.6 if is_household else 0.3):
+                    network = rng.randrange(first_network, len(networks))
+                    members.append((network, account, day_between(rng, DATA_START, DATA_END - timedelta(days=30))))
+        self.loader.load(
+            Account,
+            ("id", "public_id", "created_at", "updated_at", "programme", "person", "household", "group"),
+            ((pk, new_uuid(rng), moment(DATA_START), moment(DATA_START), programme, person, household, None)
+             for pk, programme, person, household in accounts),
+        )  # fmt: skip
+        exchange_ids = self.loader.ids(Exchange, len(exchanges))
+        self.loader.load(
+            Exchange,
+            ("id", "public_id", "created_at", "updated_at", "programme", "match", "category", "giver", "receiver",
+             "hours", "occurred_on", "recorded_by"),
+            ((pk, new_uuid(rng), moment(row[5], 18), moment(row[5], 18), row[0], None, *row[1:])
+             for pk, row in zip(exchange_ids, exchanges, strict=True)),
+        )  # fmt: skip
+        entry_ids = iter(self.loader.ids(LedgerEntry, 2 * len(exchanges)))
+        self.loader.load(
+            LedgerEntry,
+            ("id", "exchange", "account", "hours", "occurred_on"),
+            (entry
+             for pk, (_p, _c, giver, receiver, hours, day, _by) in zip(exchange_ids, exchanges, strict=True)
+             for entry in ((next(entry_ids), pk, giver, hours, day), (next(entry_ids), pk, receiver, -hours, day))),
+        )  # fmt: skip
+        network_ids = self.loader.ids(MicroNetwork, len(networks))
+        self.loader.load(
+            MicroNetwork,
+            ("id", "public_id", "created_at", "updated_at", "programme", "name", "description", "place"),
+            ((pk, new_uuid(rng), moment(DATA_START), moment(DATA_START), programme, name,
+              "Famiglie e vicini che si scambiano aiuto.", place)
+             for pk, (programme, name, place) in zip(network_ids, networks, strict=True)),
+        )  # fmt: skip
+        member_ids = self.loader.ids(MicroNetworkMember, len(members))
+        self.loader.load(
+            MicroNetworkMember,
+            ("id", "public_id", "created_at", "updated_at", "network", "account", "joined_on"),
+            ((pk, new_uuid(rng), moment(day), moment(day), network_ids[network], account, day)
+             for pk, (network, account, day) in zip(member_ids, members, strict=True)),
+        )  # fmt: skip
+
+    # --- Work and housing plans -------------------------------------------------------------------
+
+    def _work(self) -> None:
+        """The work plan: five companies per programme offering openings; an adult of about three in ten
+        households with a case (from phase B on) is a job seeker, proposed for one to three openings:
+        some interviewed, some in an internship (a few interrupted), about a third hired."""
+        from trama.network.models import Organisation
+        from trama.work.models import JobSeeker, Opening, Sector, Skill, pack_codes
+
+        rng = self.rng
+        cases = self._case_households()
+        skills, sectors = Skill.values, Sector.values
+        company_ids = self.loader.ids(Organisation, 5 * len(self.programmes))
+        companies = []
+        for index, programme in enumerate(self.programmes):
+            for j in range(5):
+                name = f"{ORGANISATION_PREFIX}{self.seed}-{index + 1:02d}-azienda-{j + 1}"
+                companies.append((company_ids[index * 5 + j], name, rng.choice(programme.towns)))
+        self.loader.load(
+            Organisation,
+            ("id", "public_id", "created_at", "updated_at", "name", "kind", "tax_code", "vat_number", "runts_number",
+             "description", "email", "phone", "website", "address", "municipality"),
+            ((pk, new_uuid(rng), moment(DATA_START), moment(DATA_START), name, Organisation.Kind.COMPANY, "", "", "",
+              "Azienda del territorio", "", "", "", f"{rng.choice(STREETS)} {rng.randint(1, 200)}", town)
+             for pk, name, town in companies),
+        )  # fmt: skip
+        seekers, openings, placements = [], [], []
+        seeker_ids = iter(self.loader.ids(JobSeeker, len(self.case_rows)))
+        opening_ids = iter(self.loader.ids(Opening, len(self.case_rows) + len(self.programmes)))
+        for index, programme in enumerate(self.programmes):
+            mine = []
+            for case, household, organisation, phase, opened, _closed in cases[index]:
+                if phase == "A" or rng.random() >= 0.3:
+                    continue
+                adults = [m for m in self.household_members[household]
+                          if age_on(self.births[m - self.person_base], opened) >= 18]  # fmt: skip
+                if not adults:
+                    continue
+                started = min(DATA_END - timedelta(days=60), opened + timedelta(days=rng.randint(7, 60)))
+                mine.append([next(seeker_ids), adults[0], case, self.household_town[household], started, "active",
+                             programme.operators[organisation]])  # fmt: skip
+            if not mine:
+                continue
+            own_openings = []
+            for _ in range(max(2, len(mine) // 3)):
+                pk = next(opening_ids)
+                company = companies[index * 5 + rng.randrange(5)]
+                codes = rng.sample(skills, rng.randint(1, 3))
+                contract = weighted(rng, (("internship", 40), ("fixed_term", 45), ("permanent", 15)))
+                status = weighted(rng, (("open", 50), ("filled", 35), ("closed", 15)))
+                starts = day_between(rng, DATA_START, DATA_END - timedelta(days=30))
+                openings.append((pk, programme.pk, company[0], company[1][len(ORGANISATION_PREFIX):],
+                                 "Addetto/a " + codes[0].replace("_", " "), rng.choice(sectors), pack_codes(codes),
+                                 len(codes), contract, rng.choice((20, 25, 30, 36, 40)), company[2], starts,
+                                 rng.randint(1, 3), status, programme.coordinator))  # fmt: skip
+                own_openings.append((pk, contract))
+            for position, seeker in enumerate(mine):
+                for opening, contract in rng.sample(own_openings, min(len(own_openings), rng.randint(1, 3))):
+                    # The programme's first job seeker is hired (tiny datasets test every table).
+                    hire = position == 0 and seeker[5] != "placed"
+                    placements.append((*self._placement(seeker, opening, contract, hire=hire), programme.pk))
+            for seeker in mine:
+                if seeker[5] == "active":
+                    seeker[5] = weighted(rng, (("active", 70), ("paused", 15), ("closed", 15)))
+            seekers.extend((*row, programme.pk) for row in mine)
+        self._write_work(seekers, openings, placements)
+
+    def _placement(self, seeker: list[Any], opening: int, contract: str, *, hire: bool = False) -> tuple[Any, ...]:
+        """One proposal of `seeker` for `opening` and how it went, with the pipeline's trail (a job
+        seeker is hired once at most: they are then "placed")."""
+        rng = self.rng
+        started, by = seeker[4], seeker[6]
+        proposed = min(DATA_END, started + timedelta(days=rng.randint(0, 90)))
+        outcome = "hired" if hire else weighted(rng, (("proposed", 12), ("interview", 13), ("internship", 20),
+                                                      ("hired", 33), ("not_selected", 22)))  # fmt: skip
+        if outcome == "hired" and seeker[5] == "placed":
+            outcome = "not_selected"
+        trail = [("", "proposed", proposed)]
+        interview = start = end = hired = None
+        interrupted = False
+        if outcome != "proposed":
+            interview = min(DATA_END, proposed + timedelta(days=rng.randint(7, 20)))
+            trail.append(("proposed", "interview", interview))
+        through_internship = outcome == "internship" or (
+            outcome == "hired" and (contract == "internship" or rng.random() < 0.4)
+        )
+        if through_internship and interview is not None:
+            start = min(DATA_END, interview + timedelta(days=rng.randint(7, 30)))
+            end = min(DATA_END, start + timedelta(days=rng.choice((90, 120, 180))))
+            interrupted = outcome == "internship" and rng.random() < 0.1
+            trail.append(("interview", "internship", start))
+        if outcome == "hired" and interview is not None:
+            hired = end if end is not None else min(DATA_END, interview + timedelta(days=rng.randint(7, 30)))
+            trail.append((trail[-1][1], "hired", hired))
+            seeker[5] = "placed"
+        if outcome == "not_selected":
+            trail.append((trail[-1][1], "not_selected", trail[-1][2]))
+        return seeker[0], opening, outcome, proposed, interview, start, end, interrupted, hired, by, trail
+
+    def _write_work(self, seekers: list[Any], openings: list[Any], placements: list[Any]) -> None:
+        from trama.work.models import (
+            Education,
+            JobSeeker,
+            Opening,
+            Placement,
+            PlacementTransition,
+            Sector,
+            Skill,
+            pack_codes,
+        )
+
+        rng = self.rng
+        skills, sectors = Skill.values, Sector.values
+        self.loader.load(
+            JobSeeker,
+            ("id", "public_id", "created_at", "updated_at", "version", "programme", "person", "case", "municipality",
+             "status", "started_on", "skills", "education", "qualifications", "experience", "languages",
+             "driving_licence", "has_car", "hours", "shifts", "constraints", "desired_sectors", "max_distance_km",
+             "cv", "created_by"),
+            ((pk, new_uuid(rng), moment(started), moment(started), 1, programme, person, case, town, status, started,
+              pack_codes(rng.sample(skills, rng.randint(1, 4))), rng.choice(Education.values), "", "", ",it,",
+              rng.random() < 0.5, rng.random() < 0.3, rng.choice(("full_time", "part_time", "any")), ",morning,",
+              "", pack_codes(rng.sample(sectors, 2)), rng.choice((10, 20, 30)), "", by)
+             for pk, person, case, town, started, status, by, programme in seekers),
+        )  # fmt: skip
+        self.loader.load(
+            Opening,
+            ("id", "public_id", "created_at", "updated_at", "version", "programme", "company", "company_name", "title",
+             "sector", "description", "skills", "skill_count", "contract", "hours_per_week", "shifts", "municipality",
+             "workplace", "starts_on", "positions", "driving_licence_required", "language", "status", "source",
+             "contact_name", "contact_email", "contact_phone", "created_by"),
+            ((pk, new_uuid(rng), moment(starts), moment(starts), 1, programme, company, name, title, sector, "",
+              codes, count, contract, hours, "", town, "", starts, positions, False, "", status, "staff", "", "", "",
+              by)
+             for pk, programme, company, name, title, sector, codes, count, contract, hours, town, starts, positions,
+             status, by in openings),
+        )  # fmt: skip
+        placement_ids = self.loader.ids(Placement, len(placements))
+        self.loader.load(
+            Placement,
+            ("id", "public_id", "created_at", "updated_at", "version", "programme", "opening", "job_seeker", "status",
+             "proposed_on", "match_score", "interview_on", "internship_start", "internship_end",
+             "internship_interrupted", "grant_amount", "grant_months", "grant_source", "hired_on", "hiring_contract",
+             "incentive_amount", "incentive_source", "closed_reason", "proposed_by"),
+            ((pk, new_uuid(rng), moment(proposed), moment(trail[-1][2]), 1, programme, opening, seeker, outcome,
+              proposed, Decimal(rng.randint(4000, 9800)) / 10000, interview, start, end, interrupted,
+              Decimal(500) if start else None, 3 if start else None, None, hired,
+              rng.choice(("fixed_term", "permanent")) if hired else "",
+              Decimal(rng.randrange(1000, 4000, 500)) if hired and rng.random() < 0.3 else None, None,
+              "Non selezionato dall'azienda" if outcome == "not_selected" else "", by)
+             for pk, (seeker, opening, outcome, proposed, interview, start, end, interrupted, hired, by, trail,
+                      programme) in zip(placement_ids, placements, strict=True)),
+        )  # fmt: skip
+        transitions = [
+            (pk, previous, step, day, row[9])
+            for pk, row in zip(placement_ids, placements, strict=True)
+            for previous, step, day in row[10]
+        ]
+        transition_ids = self.loader.ids(PlacementTransition, len(transitions))
+        self.loader.load(
+            PlacementTransition,
+            ("id", "public_id", "created_at", "updated_at", "placement", "from_status", "to_status", "on", "by"),
+            ((pk, new_uuid(rng), moment(day, 12), moment(day, 12), placement, previous, step, day, by)
+             for pk, (placement, previous, step, day, by) in zip(transition_ids, transitions, strict=True)),
+        )  # fmt: skip
+
+    def _housing(self) -> None:
+        """The housing plan: dwellings offered by owners and organisations; four in ten households with a
+        case (from phase B on) look for a home and about half of them are housed, some with a rent
+        guarantee from the programme's fund (a few drawn on); two or three solidarity co-housings; three
+        buildings with a social caretaker team and a logbook (visits most weeks, encrypted)."""
+        from trama.housing.models import Building, Dwelling, Guarantee, GuaranteeFund, HousingSearch, Tenancy
+
+        rng = self.rng
+        cases = self._case_households()
+        rows: dict[str, list[Any]] = {
+            name: [] for name in ("dwellings", "searches", "tenancies", "guarantees", "draws", "cohousings",
+                                  "cohousing_members", "funds", "deposits", "buildings", "caretakers", "entries")
+        }  # fmt: skip
+        ids = {
+            "dwellings": iter(self.loader.ids(Dwelling, len(self.case_rows) + 6 * len(self.programmes))),
+            "searches": iter(self.loader.ids(HousingSearch, len(self.case_rows))),
+            "tenancies": iter(self.loader.ids(Tenancy, len(self.case_rows))),
+            "guarantees": iter(self.loader.ids(Guarantee, len(self.case_rows))),
+            "buildings": iter(self.loader.ids(Building, 3 * len(self.programmes))),
+        }
+        fund_ids = self.loader.ids(GuaranteeFund, len(self.programmes))
+        for index, programme in enumerate(self.programmes):
+            fund = fund_ids[index]
+            rows["funds"].append((fund, programme.pk))
+            for _ in range(rng.randint(2, 3)):
+                received = day_between(rng, DATA_START, DATA_START + timedelta(days=200))
+                amount = Decimal(rng.randrange(20_000, 50_000, 1000))
+                rows["deposits"].append((fund, amount, received, programme.coordinator))
+            looking = [row for row in cases[index] if row[3] != "A" and rng.random() < 0.4]
+            free = []
+            for _ in range(max(3, len(looking) * 3 // 4) + 3):
+                pk = next(ids["dwellings"])
+                private = rng.random() < 0.6
+                rooms = rng.randint(1, 5)
+                rent = Decimal(rng.randrange(300, 950, 10))
+                rows["dwellings"].append([pk, programme.pk, "private" if private else "organisation",
+                                          None if private else rng.choice(programme.organisations[1:]),
+                                          f"Proprietario {pk}" if private else "",
+                                          f"{rng.choice(STREETS)} {rng.randint(1, 200)}",
+                                          rng.choice(programme.towns), rooms, rooms * 22 + rng.randint(10, 30), rent,
+                                          rng.random() < 0.4, rng.random() < 0.2,
+                                          day_between(rng, DATA_START, DATA_END - timedelta(days=90)), "available",
+                                          programme.coordinator])  # fmt: skip
+                free.append(rows["dwellings"][-1])
+            for position, row in enumerate(looking):
+                # The first household looking is housed with a guarantee (tiny datasets test every table).
+                self._housing_search(programme, fund, row, free, ids=ids, rows=rows, first=position == 0)
+            households = list(programme.households)
+            for j in range(rng.randint(2, 3)):
+                if not free:
+                    break
+                dwelling = free.pop()
+                starts = day_between(rng, DATA_START, DATA_END - timedelta(days=120))
+                ends = starts + timedelta(days=365) if rng.random() < 0.3 else None
+                rows["cohousings"].append((programme.pk, dwelling[0], f"Coabitazione solidale {j + 1}", starts, ends,
+                                           programme.coordinator))  # fmt: skip
+                for household in rng.sample(households, min(len(households), rng.randint(2, 3))):
+                    rows["cohousing_members"].append((len(rows["cohousings"]) - 1, household, starts))
+            self._caretakers(programme, ids, rows)
+        self._write_housing(rows)
+
+    def _housing_search(
+        self, programme: ProgrammeData, fund: int, case_row: tuple[Any, ...], free: list[list[Any]], *,
+        ids: dict[str, Iterator[int]], rows: dict[str, list[Any]], first: bool = False,
+    ) -> None:  # fmt: skip
+        """A household looking for a home; when housed, its tenancy, perhaps a guarantee and a draw."""
+        rng = self.rng
+        case, household, organisation, _phase, opened, _closed = case_row
+        pk = next(ids["searches"])
+        needed = min(DATA_END - timedelta(days=60), opened + timedelta(days=rng.randint(10, 90)))
+        by = programme.operators[organisation]
+        status = "housed" if first else weighted(rng, (("housed", 50), ("open", 35), ("closed", 15)))
+        if status == "housed" and len(free) > 3:
+            dwelling = free.pop(rng.randrange(len(free) - 3))
+            dwelling[13] = "let"
+            starts = min(DATA_END, max(needed, dwelling[12]) + timedelta(days=rng.randint(10, 60)))
+            tenancy = next(ids["tenancies"])
+            rows["tenancies"].append((tenancy, programme.pk, pk, dwelling[0], starts, dwelling[9], by))
+            if rng.random() < 0.6 or first:
+                months = rng.choice((6, 12, 18, 24))
+                guarantee = next(ids["guarantees"])
+                ends = starts + timedelta(days=months * 30)
+                rows["guarantees"].append((guarantee, fund, tenancy, dwelling[9] * 3, months, starts, ends,
+                                           programme.coordinator))  # fmt: skip
+                if rng.random() < 0.35 and starts < DATA_END:
+                    rows["draws"].append((guarantee, fund, dwelling[9], day_between(rng, starts, min(ends, DATA_END)),
+                                          programme.coordinator))  # fmt: skip
+        elif status == "housed":
+            status = "open"
+        rows["searches"].append((pk, programme.pk, case, self.household_base + household, rng.randint(1, 4),
+                                 Decimal(rng.randrange(350, 900, 10)), rng.random() < 0.15, needed, status,
+                                 by))  # fmt: skip
+
+    def _caretakers(self, programme: ProgrammeData, ids: dict[str, Iterator[int]], rows: dict[str, list[Any]]) -> None:
+        """Three buildings with a caretaker team of two operators and a logbook entry every week or so."""
+        rng = self.rng
+        team = sorted(programme.operators.items())[:2]
+        entries = rows["entries"]
+        for j in range(3):
+            building = next(ids["buildings"])
+            rows["buildings"].append((building, programme.pk, f"Caseggiato {j + 1}", "estate" if j == 2 else "building",
+                                      f"{rng.choice(STREETS)} {rng.randint(1, 200)}", rng.choice(programme.towns),
+                                      rng.randint(12, 80), programme.coordinator))  # fmt: skip
+            for organisation, user in team:
+                rows["caretakers"].append((building, user, organisation))
+            day = DATA_START + timedelta(days=rng.randint(0, 6))
+            issue = None
+            while day <= DATA_END:
+                kind = weighted(rng, (("visit", 65), ("issue", 15), ("follow_up", 10), ("referral", 10)))
+                if kind == "follow_up" and issue is None:
+                    kind = "visit"
+                entries.append((building, kind, day, issue if kind == "follow_up" else None,
+                                rng.choice(programme.organisations) if kind == "referral" else None,
+                                team[0][1] if team else programme.coordinator))  # fmt: skip
+                if kind == "issue":
+                    issue = len(entries) - 1
+                day += timedelta(days=rng.randint(5, 10))
+
+    def _write_housing(self, rows: dict[str, list[Any]]) -> None:
+        from trama.housing.models import (
+            Building,
+            Caretaker,
+            CoHousing,
+            CoHousingMember,
+            Dwelling,
+            FundDeposit,
+            Guarantee,
+            GuaranteeDraw,
+            GuaranteeFund,
+            HousingSearch,
+            LogEntry,
+            Tenancy,
+        )  # fmt: skip
+
+        rng = self.rng
+        dwellings, searches = rows["dwellings"], rows["searches"]
+        tenancies, guarantees = rows["tenancies"], rows["guarantees"]
+        draws, cohousings, cohousing_members = rows["draws"], rows["cohousings"], rows["cohousing_members"]
+        funds, deposits, buildings = rows["funds"], rows["deposits"], rows["buildings"]
+        caretakers, entries = rows["caretakers"], rows["entries"]
+        self.loader.load(
+            Dwelling,
+            ("id", "public_id", "created_at", "updated_at", "version", "programme", "offered_by", "organisation",
+             "owner_name", "owner_phone", "owner_email", "address", "municipality", "rooms", "area_m2",
+             "monthly_rent", "capped_rent", "step_free", "available_from", "status", "created_by"),
+            ((pk, new_uuid(rng), moment(since), moment(since), 1, programme, offered, organisation, owner,
+              "+39 000 0000000" if owner else "", "", address, town, rooms, area, rent, capped, step_free, since,
+              status, by)
+             for pk, programme, offered, organisation, owner, address, town, rooms, area, rent, capped, step_free,
+             since, status, by in dwellings),
+        )  # fmt: skip
+        self.loader.load(
+            HousingSearch,
+            ("id", "public_id", "created_at", "updated_at", "version", "programme", "case", "household",
+             "rooms_needed", "max_rent", "needs_step_free", "needed_from", "status", "created_by"),
+            ((row[0], new_uuid(rng), moment(row[7]), moment(row[7]), 1, *row[1:]) for row in searches),
+        )  # fmt: skip
+        self.loader.load(
+            Tenancy,
+            ("id", "public_id", "created_at", "updated_at", "programme", "search", "dwelling", "starts_on",
+             "monthly_rent", "created_by"),
+            ((row[0], new_uuid(rng), moment(row[4]), moment(row[4]), *row[1:]) for row in tenancies),
+        )  # fmt: skip
+        self.loader.load(
+            GuaranteeFund,
+            ("id", "public_id", "created_at", "updated_at", "programme"),
+            ((pk, new_uuid(rng), moment(DATA_START), moment(DATA_START), programme) for pk, programme in funds),
+        )
+        deposit_ids = self.loader.ids(FundDeposit, len(deposits))
+        self.loader.load(
+            FundDeposit,
+            ("id", "public_id", "created_at", "updated_at", "fund", "amount", "received_on", "source", "source_note",
+             "recorded_by"),
+            ((pk, new_uuid(rng), moment(day), moment(day), fund, amount, day, None, "Contributo della fondazione", by)
+             for pk, (fund, amount, day, by) in zip(deposit_ids, deposits, strict=True)),
+        )  # fmt: skip
+        self.loader.load(
+            Guarantee,
+            ("id", "public_id", "created_at", "updated_at", "fund", "tenancy", "amount", "months", "starts_on",
+             "ends_on", "granted_by"),
+            ((row[0], new_uuid(rng), moment(row[5]), moment(row[5]), *row[1:]) for row in guarantees),
+        )  # fmt: skip
+        draw_ids = self.loader.ids(GuaranteeDraw, len(draws))
+        self.loader.load(
+            GuaranteeDraw,
+            ("id", "public_id", "created_at", "updated_at", "guarantee", "fund", "amount", "drawn_on", "reason",
+             "recorded_by"),
+            ((pk, new_uuid(rng), moment(day), moment(day), guarantee, fund, amount, day, "Mensilità non pagata", by)
+             for pk, (guarantee, fund, amount, day, by) in zip(draw_ids, draws, strict=True)),
+        )  # fmt: skip
+        cohousing_ids = self.loader.ids(CoHousing, len(cohousings))
+        self.loader.load(
+            CoHousing,
+            ("id", "public_id", "created_at", "updated_at", "version", "programme", "dwelling", "title", "starts_on",
+             "ends_on", "terms", "agreement", "created_by"),
+            ((pk, new_uuid(rng), moment(starts), moment(starts), 1, programme, dwelling, title, starts, ends,
+              "Spese divise in parti uguali; turni di pulizia settimanali.", "", by)
+             for pk, (programme, dwelling, title, starts, ends, by) in zip(cohousing_ids, cohousings, strict=True)),
+        )  # fmt: skip
+        member_ids = self.loader.ids(CoHousingMember, len(cohousing_members))
+        self.loader.load(
+            CoHousingMember,
+            ("id", "public_id", "created_at", "updated_at", "cohousing", "household", "joined_on"),
+            ((pk, new_uuid(rng), moment(day), moment(day), cohousing_ids[cohousing], household, day)
+             for pk, (cohousing, household, day) in zip(member_ids, cohousing_members, strict=True)),
+        )  # fmt: skip
+        self.loader.load(
+            Building,
+            ("id", "public_id", "created_at", "updated_at", "programme", "name", "kind", "address", "municipality",
+             "units", "created_by"),
+            ((row[0], new_uuid(rng), moment(DATA_START), moment(DATA_START), *row[1:]) for row in buildings),
+        )  # fmt: skip
+        caretaker_ids = self.loader.ids(Caretaker, len(caretakers))
+        self.loader.load(
+            Caretaker,
+            ("id", "public_id", "created_at", "updated_at", "building", "user", "organisation"),
+            ((pk, new_uuid(rng), moment(DATA_START), moment(DATA_START), *row)
+             for pk, row in zip(caretaker_ids, caretakers, strict=True)),
+        )  # fmt: skip
+        entry_ids = self.loader.ids(LogEntry, len(entries))
+        texts = {kind: self.encrypt(text) for kind, text in (
+            ("visit", "Visita al caseggiato: tutto in ordine."), ("issue", "Segnalato un problema di convivenza."),
+            ("follow_up", "Ripreso il problema segnalato."), ("referral", "Indirizzata una famiglia a un servizio."),
+        )}  # fmt: skip
+        self.loader.load(
+            LogEntry,
+            ("id", "public_id", "created_at", "updated_at", "building", "kind", "occurred_on", "text", "follow_up_of",
+             "referred_to", "author"),
+            ((pk, new_uuid(rng), moment(day, 17), moment(day, 17), building, kind, day, texts[kind],
+              None if follow is None else entry_ids[follow], referred, author)
+             for pk, (building, kind, day, follow, referred, author) in zip(entry_ids, entries, strict=True)),
+        )  # fmt: skip
 
 
 def _fit(values: list[int], total: int, rng: random.Random, *, ceiling: int | None = None) -> None:

@@ -6,12 +6,13 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from trama.activities.models import Activity, Occurrence
 from trama.casework.models import Referral
-from trama.evaluation.indicators.common import counted, in_dates, in_days
+from trama.evaluation.indicators.common import counted, filters_key, in_dates, in_days, kept_aggregate
 from trama.evaluation.registry import Filters, Indicator, Period, register
 from trama.mutualaid.models import GroupMember, Volunteer
 from trama.network.models import CitizenGroup, Organisation
@@ -21,13 +22,23 @@ from trama.territory.models import Programme
 # --- Network ------------------------------------------------------------------------------------------
 
 
+def _partners_of(through: Any) -> Coalesce:
+    """How many rows of an activity's link table (its organisers, its co-organising groups)."""
+    counted = through.objects.filter(activity=OuterRef("pk")).order_by().values("activity").annotate(n=Count("pk"))
+    return Coalesce(Subquery(counted.values("n")), 0)
+
+
 def _co_organised(programme: Programme, period: Period) -> QuerySet:
-    """Activities held in the period with at least two organisers (organisations and groups)."""
+    """Activities held in the period with at least two organisers (organisations and groups).
+    Counted per activity by two correlated subqueries: joining both link tables at once multiplied
+    their rows before counting."""
     held = Occurrence.objects.filter(activity=OuterRef("pk")).exclude(status=Occurrence.Status.CANCELLED)
     return (
         Activity.objects.filter(programme=programme)
         .filter(Exists(held.filter(in_days("starts_at", period))))
-        .annotate(partners=Count("organisers", distinct=True) + Count("co_organising_groups", distinct=True))
+        .annotate(
+            partners=_partners_of(Activity.organisers.through) + _partners_of(Activity.co_organising_groups.through)
+        )
         .filter(partners__gte=2)
         .values("pk")
     )
@@ -44,19 +55,34 @@ def _referrals(programme: Programme, period: Period) -> QuerySet:
 
 
 def _collaborating(programme: Programme, period: Period, filters: Filters) -> int:
-    co_organised = _co_organised(programme, period)
-    referrals = _referrals(programme, period)
-    organisations = Organisation.objects.filter(
-        Q(pk__in=Activity.organisers.through.objects.filter(activity__in=co_organised).values("organisation"))
-        | Q(pk__in=referrals.values("from_organisation"))
-        | Q(pk__in=referrals.values("target_organisation"))
-        | Q(pk__in=referrals.values("target_place__managing_organisation"))
+    """Organisations, then groups: each one UNION of the ways to collaborate, counted in the
+    database (their SQL kept, as every indicator's)."""
+
+    def organisations() -> QuerySet:
+        co_organised = _co_organised(programme, period)
+        referrals = _referrals(programme, period)
+        ways = (
+            Activity.organisers.through.objects.filter(activity__in=co_organised).values("organisation").order_by()
+        ).union(
+            referrals.values("from_organisation").order_by(),
+            referrals.values("target_organisation").order_by(),
+            referrals.values("target_place__managing_organisation").order_by(),
+        )
+        return Organisation.objects.filter(pk__in=ways)
+
+    def groups() -> QuerySet:
+        co_organised = _co_organised(programme, period)
+        ways = (
+            Activity.co_organising_groups.through.objects.filter(activity__in=co_organised)
+            .values("citizengroup")
+            .order_by()
+        ).union(_referrals(programme, period).values("target_group").order_by())
+        return CitizenGroup.objects.filter(programme=programme, pk__in=ways)
+
+    key = (programme.pk, period, filters_key(filters))
+    return int(kept_aggregate(("collaborating-organisations", *key), organisations, lambda: Count("pk")) or 0) + int(
+        kept_aggregate(("collaborating-groups", *key), groups, lambda: Count("pk")) or 0
     )
-    groups = CitizenGroup.objects.filter(programme=programme).filter(
-        Q(pk__in=Activity.co_organising_groups.through.objects.filter(activity__in=co_organised).values("citizengroup"))
-        | Q(pk__in=referrals.values("target_group"))
-    )
-    return organisations.count() + groups.count()
 
 
 COLLABORATING = register(

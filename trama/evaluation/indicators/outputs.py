@@ -209,22 +209,36 @@ ACTIVITIES_HELD = counted(
 
 
 def _organisations_active(programme: Programme, period: Period) -> QuerySet:
-    organised = Occurrence.objects.filter(activity__programme=programme, activity__organisers=OuterRef("pk"))
-    organised = organised.exclude(status=Occurrence.Status.CANCELLED).filter(in_days("starts_at", period))
-    partner = Partnership.objects.filter(programme=programme, organisation=OuterRef("pk")).filter(
-        Q(start_date__isnull=True) | Q(start_date__lte=period.end),
-        Q(end_date__isnull=True) | Q(end_date__gte=period.start),
+    """The partners of the period UNION the organisers of an activity held in it: the plan of a
+    hand-written query, where two EXISTS probed for every organisation of the installation were ten
+    times slower."""
+    partners = (
+        Partnership.objects.filter(programme=programme)
+        .filter(
+            Q(start_date__isnull=True) | Q(start_date__lte=period.end),
+            Q(end_date__isnull=True) | Q(end_date__gte=period.start),
+        )
+        .values("organisation")
+        .order_by()
     )
-    return Organisation.objects.filter(Exists(partner) | Exists(organised))
+    held = _held(programme, period).values("pk")
+    organisers = Activity.organisers.through.objects.filter(activity__in=held).values("organisation").order_by()
+    return Organisation.objects.filter(pk__in=partners.union(organisers))
 
 
 def _groups_active(programme: Programme, period: Period) -> QuerySet:
-    organised = Occurrence.objects.filter(activity__programme=programme, activity__co_organising_groups=OuterRef("pk"))
-    organised = organised.exclude(status=Occurrence.Status.CANCELLED).filter(in_days("starts_at", period))
-    members = GroupMember.objects.filter(group=OuterRef("pk"), joined_on__lte=period.end).filter(
-        Q(left_on__isnull=True) | Q(left_on__gte=period.start)
+    """The co-organisers of an activity held in the period UNION the groups with a member during it."""
+    held = _held(programme, period).values("pk")
+    organisers = (
+        Activity.co_organising_groups.through.objects.filter(activity__in=held).values("citizengroup").order_by()
     )
-    return CitizenGroup.objects.filter(programme=programme).filter(Exists(organised) | Exists(members))
+    members = (
+        GroupMember.objects.filter(group__programme=programme, joined_on__lte=period.end)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gte=period.start))
+        .values("group")
+        .order_by()
+    )
+    return CitizenGroup.objects.filter(programme=programme, pk__in=organisers.union(members))
 
 
 ORGANISATIONS_ACTIVE = counted(
