@@ -3,13 +3,14 @@
 # $1), the demo data, and locust's scenario (bench/locustfile.py) headless, bounded in users and
 # time. Prints requests per second and p50/p95/p99 per page. LOAD_USERS (default 50) and
 # LOAD_SECONDS (default 60) set the size; the budget (DESIGN.md) is p95 ≤ 100 ms at 50 users.
+# LOAD_PORT (default 8777) is gunicorn's port on 127.0.0.1, for a second run beside another.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PG_URL="$1"
 PY=${PY:-.venv/bin/python}
 USERS=${LOAD_USERS:-50}
 SECONDS_=${LOAD_SECONDS:-60}
-PORT=8777
+PORT=${LOAD_PORT:-8777}
 WORK=$(mktemp -d /tmp/trama-load.XXXXXX)
 GUNICORN_PID=""
 cleanup() {
@@ -28,7 +29,7 @@ export TRAMA_MEDIA_ROOT="$WORK/media"
 echo "== Load: the demo on PostgreSQL, gunicorn with 4 workers, $USERS users for ${SECONDS_}s"
 $PY manage.py migrate --no-input >/dev/null
 $PY manage.py collectstatic --no-input >/dev/null
-$PY manage.py load_demo --only programmes,network,users,casework,delivery,activities --quiet-logins >/dev/null
+$PY manage.py load_demo --only programmes,network,users,casework,delivery,activities,evaluation --quiet-logins >/dev/null
 $PY -m bench.load_sessions "$WORK/sessions.json"
 export TRAMA_LOAD_SESSIONS="$WORK/sessions.json"
 .venv/bin/gunicorn trama.wsgi --no-control-socket --bind "127.0.0.1:$PORT" --workers 4 --timeout 60 \

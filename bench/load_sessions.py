@@ -18,7 +18,13 @@ import time
 from importlib import import_module
 
 SESSIONS_PER_ACCOUNT = 30
-ACCOUNTS = ("operatore.fbc@example.org", "laboratorio.fbc@example.org", "coordinatore.fbc@example.org")
+ACCOUNTS = (
+    "operatore.fbc@example.org",
+    "laboratorio.fbc@example.org",
+    "coordinatore.fbc@example.org",
+    "valutatore.fbc@example.org",
+    "finanziatore.fbc@example.org",
+)
 PASSWORD = "Trama-demo-2026"  # noqa: S105 — the public demo password (README)
 
 

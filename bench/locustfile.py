@@ -5,8 +5,8 @@ patches the whole process).
 Signed-in people reuse sessions made before the run (bench/load_sessions.py), so the figures are
 the pages' and not fifty simultaneous password hashes. Weights follow a working day: visitors on
 the public map and calendar, operators on their home, case list and case pages, lab managers on
-their week and the check-in sheet, coordinators on the reach figures (the dashboard of the
-evaluation issue will join them).
+their week and the check-in sheet, coordinators on the reach figures, evaluators and the funder's
+contact now and then on the evaluation dashboard (the default period, a breakdown, another period).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import json
 import os
 import random
 import re
+from datetime import date, timedelta
 
 from locust import HttpUser, between, task
 
@@ -50,6 +51,10 @@ class Visitor(HttpUser):
     @task(1)
     def home(self) -> None:
         self.client.get(f"/{SLUG}/", name="programme home")
+
+    @task(1)
+    def results(self) -> None:
+        self.client.get(f"/{SLUG}/risultati/", name="public results")
 
 
 class Operator(SignedIn):
@@ -107,3 +112,29 @@ class Coordinator(SignedIn):
     @task
     def activities(self) -> None:
         self.client.get(f"/area/{SLUG}/attivita/", name="activity list")
+
+
+class Evaluator(SignedIn):
+    """An evaluator or the funder's contact (each simulated user is one of the two): the dashboard
+    as it opens (from the programme's start to today), then a breakdown or a shorter period."""
+
+    weight = 1
+    emails = ("valutatore.fbc@example.org", "finanziatore.fbc@example.org")
+
+    def on_start(self) -> None:
+        self.email = random.choice(self.emails)  # noqa: S311
+        super().on_start()
+
+    @task(3)
+    def dashboard(self) -> None:
+        self.client.get(f"/area/{SLUG}/valutazione/", name="dashboard")
+
+    @task(1)
+    def breakdown(self) -> None:
+        self.client.get(f"/area/{SLUG}/valutazione/?breakdown=municipality", name="dashboard breakdown")
+
+    @task(1)
+    def period(self) -> None:
+        end = date.today()  # noqa: DTZ011 — locust runs on the server's machine: the same today
+        start = end - timedelta(days=90)
+        self.client.get(f"/area/{SLUG}/valutazione/?start={start}&end={end}", name="dashboard period")

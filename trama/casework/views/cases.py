@@ -106,7 +106,14 @@ def case_detail(request: HttpRequest, access: ProgrammeAccess, case_id: UUID) ->
             "can_read_notes": on_team is not None,
             "can_write": coordinator or team_operator,
             "can_manage_team": coordinator or (team_operator and on_team.is_lead),
-            **case_delivery_context(case, request.user),
+            # What the page has already read saves the delivery panel three queries.
+            **case_delivery_context(
+                case,
+                request.user,
+                memberships=access.memberships,
+                on_team=on_team is not None,
+                household_person_ids={member.person_id for member in record.members},
+            ),
         },
     )
 
