@@ -207,6 +207,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _dashboard_figures_not_kept(settings: Any) -> None:
+    """Tests write records with factories (no audit, so no new version of the programme's records):
+    the dashboard's figures are computed every time, except in the tests of keeping them."""
+    settings.TRAMA_DASHBOARD_CACHE_SECONDS = 0
+
+
+@pytest.fixture(autouse=True)
 def _erasure_journal(settings: Any, tmp_path: Path) -> None:
     """Each test journals erasures in its own file, never in the checkout's journal."""
     settings.TRAMA_ERASURE_JOURNAL = tmp_path / "erasure-journal.jsonl"

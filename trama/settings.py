@@ -186,6 +186,9 @@ TRAMA_QUEUE_URL = env_optional("TRAMA_QUEUE_URL", "")
 # Figures of the funder's view across programmes are stored and recomputed when a programme's records
 # change; this bounds how old a stored figure may be whatever happens (trama/evaluation/figures.py).
 TRAMA_STORED_FIGURES_MAX_AGE = env_int("TRAMA_STORED_FIGURES_MAX_AGE", 3600, minimum=0)
+# The evaluation dashboard's figures are rendered once and kept this long (seconds; 0 = never kept), or
+# until the programme's records change (trama/evaluation/views.py).
+TRAMA_DASHBOARD_CACHE_SECONDS = env_int("TRAMA_DASHBOARD_CACHE_SECONDS", 3600, minimum=0)
 # A list download longer than this is prepared as a background job (trama/exchange/listexport.py).
 TRAMA_EXPORT_INLINE_ROWS = env_int("TRAMA_EXPORT_INLINE_ROWS", 2000, minimum=1)
 TRAMA_SESSION_IDLE_MINUTES = env_int("TRAMA_SESSION_IDLE_MINUTES", 30, minimum=1)

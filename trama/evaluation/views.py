@@ -3,12 +3,17 @@ the public results. Thin views: the figures come from `selectors`, writes go thr
 
 from __future__ import annotations
 
+import hashlib
+
+from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_page
 from django.views.decorators.http import require_POST
@@ -18,21 +23,64 @@ from trama.accounts.permissions import ProgrammeAccess, programme_view
 from trama.core.forms import add_service_errors
 from trama.evaluation import permissions, registry, selectors, services
 from trama.evaluation.forms import DashboardForm, PeriodForm, TargetForm
+from trama.evaluation.models import ProgrammeDataVersion
 from trama.territory.models import Programme, Target
 
 PAGE_SIZE = 50
 PUBLIC_CACHE_SECONDS = 15 * 60
 
 
+def _figures_key(access: ProgrammeAccess, form: DashboardForm, *, exact: bool, may_drill_down: bool) -> str:
+    """What the figures' HTML depends on: the programme and the version of its records (bumped by
+    every audited write, targets included), the period, filters and breakdown, what the role may see
+    (exact figures, links to records), the language and the day (figures that compare with today)."""
+    period = form.period()
+    parts = [
+        str(access.programme.public_id),
+        str(ProgrammeDataVersion.objects.filter(programme=access.programme).values_list("version", flat=True).first()),
+        period.start.isoformat(),
+        period.end.isoformat(),
+        form.query_string(),
+        str(exact),
+        str(may_drill_down),
+        translation.get_language() or "",
+        timezone.localdate().isoformat(),
+    ]
+    return "evaluation-dashboard:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
 @programme_view(*permissions.DASHBOARD_ROLES)
 def dashboard(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
+    """The figures are rendered once and kept (TRAMA_DASHBOARD_CACHE_SECONDS) until the programme's
+    records change: many evaluators and funders open the same dashboard, and its 39 indicators,
+    trend and breakdowns cost tens of milliseconds to compute and as many to render."""
     form = DashboardForm(request.GET, programme=access.programme)
     board = None
+    figures = ""
+    may_drill_down = permissions.may_drill_down(access)
     if form.is_valid():
         exact = permissions.check_dashboard(request.user, access.programme)
-        board = selectors.dashboard(
-            access.programme, form.period(), form.filters(), exact=exact, dimension=form.cleaned_data["breakdown"]
-        )
+        seconds = settings.TRAMA_DASHBOARD_CACHE_SECONDS
+        key = _figures_key(access, form, exact=exact, may_drill_down=may_drill_down)
+        figures = cache.get(key, "") if seconds else ""
+        if not figures:
+            board = selectors.dashboard(
+                access.programme, form.period(), form.filters(), exact=exact, dimension=form.cleaned_data["breakdown"]
+            )
+            figures = render_to_string(
+                "evaluation/_dashboard_figures.html",
+                {
+                    "access": access,
+                    "board": board,
+                    "network": board.network,
+                    "query_string": form.query_string(),
+                    "may_drill_down": may_drill_down,
+                    "suppression_rule": selectors.SUPPRESSION_RULE,
+                },
+                request=request,
+            )
+            if seconds:
+                cache.set(key, figures, seconds)
     return render(
         request,
         "evaluation/dashboard.html",
@@ -40,12 +88,10 @@ def dashboard(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
             "access": access,
             "form": form,
             "board": board,
+            "figures": figures,
             "network": board.network if board else None,
-            "query_string": form.query_string(),
-            "may_drill_down": permissions.may_drill_down(access),
             "may_set_targets": permissions.may_set_targets(access),
             "is_funder": access.has_role(Role.FUNDER),
-            "suppression_rule": selectors.SUPPRESSION_RULE,
         },
     )
 

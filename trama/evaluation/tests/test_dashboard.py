@@ -225,3 +225,47 @@ def test_it_writes_nothing_when_a_target_is_set_again_to_the_same_value(programm
         actor=None, programme=programme, indicator_code="households-supported", kind="target", value=Decimal(160)
     )
     assert AuditEvent.objects.count() == audited + 1
+
+
+def _figure_cell(content: str, code: str) -> str:
+    start = content.index(f'id="figure-{code}"')
+    return content[start : content.index("</", start)]
+
+
+def test_the_figures_are_rendered_once_until_the_programme_changes(
+    client: Client,
+    programme: Programme,
+    coordinator: User,
+    evaluator: User,
+    login: Callable,
+    settings: object,
+    django_capture_on_commit_callbacks: Callable,
+) -> None:
+    """Kept per programme version, period, filters and role: a second view computes nothing, an
+    evaluator never gets the coordinator's exact figures, and a target set (an audited write) shows."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.TRAMA_DASHBOARD_CACHE_SECONDS = 600
+    _households(programme, 7)
+    login(client, coordinator)
+    first = client.get(_url(programme) + QUERY)
+    assert first.context["board"] is not None
+    again = client.get(_url(programme) + QUERY)
+    assert again.context["board"] is None  # nothing computed: the kept figures were shown
+    assert _figure_cell(again.content.decode(), "households-supported") == _figure_cell(
+        first.content.decode(), "households-supported"
+    )
+    assert 'data-records="households-supported"' in again.content.decode()
+
+    evaluator_view = login(Client(), evaluator).get(_url(programme) + QUERY)
+    assert evaluator_view.context["board"] is not None  # another role: its own figures
+    assert 'data-records="households-supported"' not in evaluator_view.content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.target_set(
+            actor=coordinator, programme=programme, indicator_code="households-supported", kind="target", value=14
+        )
+    changed = client.get(_url(programme) + QUERY)
+    assert changed.context["board"] is not None
+    assert 'data-target="14' in changed.content.decode()
