@@ -185,7 +185,8 @@ CACHES = {
 TRAMA_QUEUE_URL = env_optional("TRAMA_QUEUE_URL", "")
 # Figures of the funder's view across programmes are stored and recomputed when a programme's records
 # change; this bounds how old a stored figure may be whatever happens (trama/evaluation/figures.py).
-TRAMA_STORED_FIGURES_MAX_AGE = env_int("TRAMA_STORED_FIGURES_MAX_AGE", 3600, minimum=0)
+# A day: `manage.py refresh_figures` stores them again every night.
+TRAMA_STORED_FIGURES_MAX_AGE = env_int("TRAMA_STORED_FIGURES_MAX_AGE", 86400, minimum=0)
 # The evaluation dashboard's figures are rendered once and kept this long (seconds; 0 = never kept), or
 # until the programme's records change (trama/evaluation/views.py).
 TRAMA_DASHBOARD_CACHE_SECONDS = env_int("TRAMA_DASHBOARD_CACHE_SECONDS", 3600, minimum=0)

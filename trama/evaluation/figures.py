@@ -22,7 +22,7 @@ from trama.evaluation.models import ProgrammeDataVersion, StoredFigure
 from trama.evaluation.registry import Filters, Indicator, Period
 from trama.territory.models import Programme
 
-DEFAULT_MAX_AGE = 3600  # seconds
+DEFAULT_MAX_AGE = 86400  # seconds
 
 
 def _max_age() -> timedelta:

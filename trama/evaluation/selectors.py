@@ -497,6 +497,38 @@ def reached_from_rollup(programmes: list[Programme], period: Period) -> tuple[di
     return since_start, new
 
 
+def across_default_period(programmes: list[Programme], today: date | None = None) -> Period:
+    """From the earliest start of the programmes to today: what a funder sees first."""
+    today = today or timezone.localdate()
+    starts = [
+        programme.start_date for programme in programmes if programme.start_date and programme.start_date <= today
+    ]
+    return Period(min(starts, default=today), today)
+
+
+def refresh_across_figures(today: date | None = None) -> list[tuple[int, Period]]:
+    """Store the side-by-side figures every funder will see first today (`manage.py refresh_figures`,
+    run every night): the first view of the day reads them instead of computing fifty programmes.
+    Returns (programmes, period) of each distinct set refreshed."""
+    from trama.accounts.models import Membership, Role
+
+    sets: dict[frozenset[int], None] = {}
+    memberships = Membership.objects.active().filter(role=Role.FUNDER).values_list("user_id", "programme_id")
+    by_funder: dict[int, set[int]] = {}
+    for user_id, programme_id in memberships:
+        by_funder.setdefault(user_id, set()).add(programme_id)
+    for programme_ids in by_funder.values():
+        sets[frozenset(programme_ids)] = None
+    indicators = [registry.get(code) for code in ACROSS]
+    done = []
+    for programme_ids in sets:
+        programmes = list(Programme.objects.filter(pk__in=programme_ids).order_by("name"))
+        period = across_default_period(programmes, today)
+        stored_figures.values(programmes, period, indicators)
+        done.append((len(programmes), period))
+    return done
+
+
 def across(programmes: list[Programme], period: Period) -> Across:
     """The funder's programmes side by side on the same indicators (small cells suppressed), from the
     stored figures of the programmes that did not change since they were computed (figures.py)."""

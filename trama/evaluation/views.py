@@ -173,10 +173,9 @@ def across(request: HttpRequest, access: ProgrammeAccess) -> HttpResponse:
         raise PermissionDenied
     form = PeriodForm(request.GET, programme=access.programme)
     if not request.GET.get("start") and not request.GET.get("end"):
-        starts = [programme.start_date for programme in programmes if programme.start_date]
-        today = timezone.localdate()
+        period = selectors.across_default_period(programmes)
         form = PeriodForm(
-            {"start": min(starts, default=today).isoformat(), "end": today.isoformat()}, programme=access.programme
+            {"start": period.start.isoformat(), "end": period.end.isoformat()}, programme=access.programme
         )
     table = selectors.across(programmes, form.period()) if form.is_valid() else None
     return render(request, "evaluation/across.html", {"access": access, "form": form, "table": table})

@@ -8,6 +8,7 @@ from django.db import connection, transaction
 from django.test import Client, override_settings
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from trama.accounts.audit import audit_record
 from trama.accounts.models import AuditEvent, Role
@@ -15,6 +16,7 @@ from trama.activities.services import attendance_set
 from trama.activities.tests.factories import ActivityFactory, AttendanceFactory, OccurrenceFactory, rome
 from trama.casework.tests.factories import PersonFactory
 from trama.core.tests.factories import MembershipFactory, OrganisationFactory, ProgrammeFactory
+from trama.evaluation import selectors
 from trama.evaluation.models import ProgrammeDataVersion, StoredFigure
 from trama.evaluation.registry import Filters, Period, get
 from trama.evaluation.selectors import ACROSS, across, reached_from_rollup
@@ -175,3 +177,31 @@ def test_stored_figures_older_than_the_limit_are_computed_again(programme: Progr
     assert [cell.value for cell in _named([programme])] == [5]
     _reach(programme, 2)
     assert [cell.value for cell in _named([programme])] == [7]
+
+
+def test_the_nightly_refresh_stores_what_each_funder_sees_first(
+    client: Client,
+    programme: Programme,
+    other_programme: Programme,
+    member: Callable,
+    login: Callable,
+) -> None:
+    from django.core.management import call_command
+
+    today = timezone.localdate()  # the fixtures' programmes have no start: their default period is today
+    _reach(programme, 6, (today.year, today.month, today.day))
+    _reach(other_programme, 9, (today.year, today.month, today.day))
+    funder = member(Role.FUNDER)
+    MembershipFactory(user=funder, programme=other_programme, organisation=OrganisationFactory(), role=Role.FUNDER)
+    call_command("refresh_figures")
+    period = selectors.across_default_period([programme, other_programme])
+    stored = StoredFigure.objects.filter(start=period.start, end=period.end, indicator_code="citizens-reached-named")
+    assert dict(stored.values_list("programme__slug", "value")) == {programme.slug: 6, other_programme.slug: 9}
+    login(client, funder)
+    response = client.get(reverse("evaluation:across", kwargs={"slug": programme.slug}))
+    rows = {
+        row.indicator.code: [cell.value for cell in row.cells]
+        for row in response.context["table"].rows
+        if row.indicator
+    }
+    assert rows["citizens-reached-named"] == [6, 9]
