@@ -4,6 +4,8 @@
 # time. Prints requests per second and p50/p95/p99 per page. LOAD_USERS (default 50) and
 # LOAD_SECONDS (default 60) set the size; the budget (DESIGN.md) is p95 ≤ 100 ms at 50 users.
 # LOAD_PORT (default 8777) is gunicorn's port on 127.0.0.1, for a second run beside another.
+# As in production with several workers (README), the cache is a private redis-server (on
+# LOAD_PORT + 1) when one is installed: the workers share the dashboard's rendered figures.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PG_URL="$1"
@@ -13,8 +15,10 @@ SECONDS_=${LOAD_SECONDS:-60}
 PORT=${LOAD_PORT:-8777}
 WORK=$(mktemp -d /tmp/trama-load.XXXXXX)
 GUNICORN_PID=""
+REDIS_PID=""
 cleanup() {
   [ -n "$GUNICORN_PID" ] && kill "$GUNICORN_PID" 2>/dev/null && wait "$GUNICORN_PID" 2>/dev/null || true
+  [ -n "$REDIS_PID" ] && kill "$REDIS_PID" 2>/dev/null && wait "$REDIS_PID" 2>/dev/null || true
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -26,7 +30,14 @@ export TRAMA_REQUIRE_2FA=false TRAMA_FIELD_ENCRYPTION_KEYS="$($PY -c 'from crypt
 export TRAMA_PSEUDONYM_KEY="load-key" TRAMA_LOGIN_FAILURE_LIMIT=1000 TRAMA_LOG_LEVEL=WARNING
 export TRAMA_MEDIA_ROOT="$WORK/media"
 
-echo "== Load: the demo on PostgreSQL, gunicorn with 4 workers, $USERS users for ${SECONDS_}s"
+CACHE="a cache per worker (no redis-server installed)"
+if command -v redis-server >/dev/null; then
+  redis-server --port "$((PORT + 1))" --bind 127.0.0.1 --save "" --appendonly no --dir "$WORK" >/dev/null 2>&1 &
+  REDIS_PID=$!
+  export TRAMA_CACHE_URL="redis://127.0.0.1:$((PORT + 1))/0"
+  CACHE="a shared Redis cache"
+fi
+echo "== Load: the demo on PostgreSQL, gunicorn with 4 workers and $CACHE, $USERS users for ${SECONDS_}s"
 $PY manage.py migrate --no-input >/dev/null
 $PY manage.py collectstatic --no-input >/dev/null
 $PY manage.py load_demo --only programmes,network,users,casework,delivery,activities,evaluation --quiet-logins >/dev/null

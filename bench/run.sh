@@ -84,6 +84,12 @@ as_postgres "$PGBIN/dropdb -h /tmp -p $PGPORT -U postgres trama_region"
 as_postgres "$PGBIN/dropdb -h /tmp -p $PGPORT -U postgres trama_bench"
 as_postgres "$PGBIN/psql -q -h /tmp -p $PGPORT -U postgres -c CHECKPOINT postgres"
 
+if ! command -v redis-server >/dev/null && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "Installing redis-server for the load run's shared cache…"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server >/dev/null
+fi
+
 echo
 as_postgres "$PGBIN/createdb -h /tmp -p $PGPORT -U postgres trama_load"
 bash bench/load.sh "postgres://postgres@127.0.0.1:$PGPORT/trama_load"
