@@ -29,6 +29,12 @@ def _max_age() -> timedelta:
     return timedelta(seconds=getattr(settings, "TRAMA_STORED_FIGURES_MAX_AGE", DEFAULT_MAX_AGE))
 
 
+def versions_of(programmes: list[Programme]) -> dict[int, int]:
+    """programme pk → the version of its records (absent: never changed, version 0)."""
+    rows = ProgrammeDataVersion.objects.filter(programme__in=programmes).values_list("programme_id", "version")
+    return dict(rows)
+
+
 def restore(value: Decimal, indicator: Indicator) -> int | Decimal:
     """The stored decimal as the compute function returns it (hours and euro to the cent)."""
     if indicator.unit in ("hours", "euro"):
@@ -44,9 +50,7 @@ def values(
     """programme pk → indicator code → figure (raw, unsuppressed), with no filter. Two queries when
     nothing changed; plus the compute functions of the programmes that did, and one write."""
     codes = [indicator.code for indicator in indicators]
-    versions = dict(
-        ProgrammeDataVersion.objects.filter(programme__in=programmes).values_list("programme_id", "version")
-    )
+    versions = versions_of(programmes)
     oldest = timezone.now() - _max_age()
     stored: dict[int, dict[str, Decimal]] = {}
     rows = StoredFigure.objects.filter(

@@ -512,17 +512,16 @@ def refresh_across_figures(today: date | None = None) -> list[tuple[int, Period]
     Returns (programmes, period) of each distinct set refreshed."""
     from trama.accounts.models import Membership, Role
 
-    sets: dict[frozenset[int], None] = {}
     memberships = Membership.objects.active().filter(role=Role.FUNDER).values_list("user_id", "programme_id")
     by_funder: dict[int, set[int]] = {}
     for user_id, programme_id in memberships:
         by_funder.setdefault(user_id, set()).add(programme_id)
-    for programme_ids in by_funder.values():
-        sets[frozenset(programme_ids)] = None
+    sets = {frozenset(programme_ids) for programme_ids in by_funder.values()}
+    by_pk = Programme.objects.in_bulk(set().union(*sets))
     indicators = [registry.get(code) for code in ACROSS]
     done = []
     for programme_ids in sets:
-        programmes = list(Programme.objects.filter(pk__in=programme_ids).order_by("name"))
+        programmes = sorted((by_pk[pk] for pk in programme_ids), key=lambda programme: programme.name)
         period = across_default_period(programmes, today)
         stored_figures.values(programmes, period, indicators)
         done.append((len(programmes), period))

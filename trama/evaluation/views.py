@@ -21,9 +21,9 @@ from django.views.decorators.http import require_POST
 from trama.accounts.models import Role
 from trama.accounts.permissions import ProgrammeAccess, programme_view
 from trama.core.forms import add_service_errors
+from trama.evaluation import figures as stored_figures
 from trama.evaluation import permissions, registry, selectors, services
 from trama.evaluation.forms import DashboardForm, PeriodForm, TargetForm
-from trama.evaluation.models import ProgrammeDataVersion
 from trama.territory.models import Programme, Target
 
 PAGE_SIZE = 50
@@ -37,7 +37,7 @@ def _figures_key(access: ProgrammeAccess, form: DashboardForm, *, exact: bool, m
     period = form.period()
     parts = [
         str(access.programme.public_id),
-        str(ProgrammeDataVersion.objects.filter(programme=access.programme).values_list("version", flat=True).first()),
+        str(stored_figures.versions_of([access.programme]).get(access.programme.pk, 0)),
         period.start.isoformat(),
         period.end.isoformat(),
         form.query_string(),

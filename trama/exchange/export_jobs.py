@@ -41,16 +41,9 @@ class Replay:
     progress: Progress
 
 
-def stored_query(query: QueryDict) -> str:
-    """The list's query-string as the job keeps it (without the page number)."""
-    kept = query.copy()
-    for key in UNSTORED:
-        kept.pop(key, None)
-    return kept.urlencode()
-
-
 def export_params(path: str, query_string: str, file_format: str) -> dict[str, Any]:
-    """The job's parameters: the list's path, its query-string (filters and format) and language."""
+    """The job's parameters: the list's path, its query-string (filters and format, never the page:
+    the file is unpaginated) and language."""
     query = [[key, value] for key, values in QueryDict(query_string).lists() if key not in UNSTORED for value in values]
     return {
         "path": path,

@@ -138,7 +138,7 @@ def list_export(
                 "total": total,
                 "file_format": file_format,
                 "path": request.path_info,
-                "query": export_jobs.stored_query(request.GET),
+                "query": request.GET.urlencode(),
                 "back": _list_url(request),
             },
         )
